@@ -1,0 +1,42 @@
+/**
+ * rawhttp: an HTTP/1.1 server for Deno, written from raw TCP upward.
+ *
+ * `Deno.listen` hands over sockets; the byte parser, body framing, bounded
+ * pool, router and serialiser above them are this package's own TypeScript,
+ * with strict RFC 9112 parsing and a named limit for everything.
+ *
+ * @example
+ * ```ts ignore
+ * import { json, Router, Server } from "./mod.ts";
+ *
+ * const router = new Router().get("/hello/:name", (req) => json({ hello: req.params.name }));
+ * const server = Server.listen({ port: 8000 }, router);
+ * // later: await server.shutdown();
+ * ```
+ *
+ * @module
+ */
+
+export { Server, type ServerOptions } from "./src/server.ts";
+export { type Match, type RouteOptions, Router } from "./src/router.ts";
+export { RawRequest, type RemoteAddr } from "./src/request.ts";
+export {
+  type Handler,
+  type HeaderList,
+  html,
+  json,
+  type RawResponse,
+  type ResponseBody,
+  type ResponseInit,
+  text,
+} from "./src/response.ts";
+export { RequestHeaders } from "./src/headers.ts";
+export { Pool, POOL_FULL, type PoolStats } from "./src/pool.ts";
+export { type ConnectionStats, Metrics } from "./src/metrics.ts";
+export type { ConnectionLimits } from "./src/connection.ts";
+export { type BodylessStatus, type ContentStatus, type Status, STATUS_TEXT } from "./src/status.ts";
+export { type RejectionCode, REJECTIONS } from "./src/errors.ts";
+export { setupLogging } from "./src/log.ts";
+export { serveFile, staticFiles } from "./src/handlers/static.ts";
+export { healthHandler } from "./src/handlers/health.ts";
+export { metricsHandler } from "./src/handlers/metrics.ts";

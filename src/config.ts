@@ -1,0 +1,403 @@
+/**
+ * Settings: one table with each setting's env var, CLI flag, unit, default and
+ * the reason for that default; parsed from the environment and the command line.
+ *
+ * Values are checked when the program starts. A bad one is an error value with
+ * a one-line message, never an exception, so `main.ts` can print it and exit.
+ * Durations take `ms` or `s` (a bare number is seconds: `CLIENT_TIMEOUT=5`,
+ * `CLIENT_TIMEOUT=500ms`); sizes take `KiB` or `MiB` (a bare number is bytes).
+ *
+ * @module
+ */
+
+/** Log levels, as LogTape names them. */
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = typeof LOG_LEVELS[number];
+/** Log line formats. */
+export const LOG_FORMATS = ["text", "json"] as const;
+/** One of {@link LOG_FORMATS}. */
+export type LogFormat = typeof LOG_FORMATS[number];
+
+/** Every setting of the demo server, in the units its name says. */
+export interface Config {
+  host: string;
+  port: number;
+  numWorkers: number;
+  maxQueue: number;
+  maxConnections: number;
+  clientTimeoutMs: number;
+  idleTimeoutMs: number;
+  bodyTimeoutMs: number;
+  writeTimeoutMs: number;
+  lingerTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  recvBufferBytes: number;
+  maxRequestLineBytes: number;
+  maxHeadBytes: number;
+  maxHeaderCount: number;
+  maxBodyBytes: number;
+  maxRequestsPerConnection: number;
+  metricsMaxPaths: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  wwwDir: string;
+}
+
+type Kind = "text" | "port" | "count" | "bytes" | "duration" | "choice";
+
+/** How one setting is named, read and bounded, and why its default is what it is. */
+export interface Setting {
+  readonly key: keyof Config;
+  readonly env: string;
+  readonly kind: Kind;
+  /** The default, in the setting's own unit (ms for durations, bytes for sizes). */
+  readonly default: string | number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+  /** What it does and why the default. */
+  readonly doc: string;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+
+/**
+ * The settings, in the order `--help` and the README list them. The first five
+ * keep the names of the reference design (HOST, PORT, NUM_WORKERS,
+ * CLIENT_TIMEOUT, RECV_BUFFER).
+ */
+export const SETTINGS: readonly Setting[] = [
+  {
+    key: "host",
+    env: "HOST",
+    kind: "text",
+    default: "0.0.0.0",
+    doc: "Address to listen on; all interfaces, as a container needs.",
+  },
+  {
+    key: "port",
+    env: "PORT",
+    kind: "port",
+    default: 8080,
+    min: 0,
+    max: 65535,
+    doc: "TCP port; 0 picks a free one (tests use it). 8080 needs no root.",
+  },
+  {
+    key: "numWorkers",
+    env: "NUM_WORKERS",
+    kind: "count",
+    default: 10,
+    min: 1,
+    max: 100_000,
+    doc: "Handlers that may run at once (pool permits); the reference's 10 threads.",
+  },
+  {
+    key: "clientTimeoutMs",
+    env: "CLIENT_TIMEOUT",
+    kind: "duration",
+    default: 5 * SECOND,
+    min: 1,
+    max: HOUR,
+    doc: "Time to send a whole request head (from accept, or from the first byte " +
+      "on a reused connection); then 408 and close. 5 s: the reference's value, " +
+      "ample for any real client, short enough that slowloris cannot hold sockets.",
+  },
+  {
+    key: "recvBufferBytes",
+    env: "RECV_BUFFER",
+    kind: "bytes",
+    default: 4 * KiB,
+    min: 256,
+    max: 1 * MiB,
+    doc: "Initial read buffer per connection; grows to the head limit only when a " +
+      "request needs it. 4 KiB holds a typical browser head in one read and keeps " +
+      "10,000 idle connections at about 40 MiB.",
+  },
+  {
+    key: "maxQueue",
+    env: "MAX_QUEUE",
+    kind: "count",
+    default: 128,
+    min: 0,
+    max: 1_000_000,
+    doc: "Requests that may wait for a free worker; more get 503 + Retry-After. " +
+      "128, the classic listen backlog: beyond it waiting costs more than a retry.",
+  },
+  {
+    key: "maxConnections",
+    env: "MAX_CONNECTIONS",
+    kind: "count",
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    doc: "Open connections; more get 503 and are closed. 10,000 idle connections " +
+      "cost about 60 MiB here, well inside a small container.",
+  },
+  {
+    key: "idleTimeoutMs",
+    env: "IDLE_TIMEOUT",
+    kind: "duration",
+    default: 65 * SECOND,
+    min: 1,
+    max: HOUR,
+    doc: "Time a kept-alive connection may wait for its next request. 65 s, as " +
+      "Node 26: longer than the 60 s of common load balancers, so the proxy closes " +
+      "idle pooled connections first and never races a request against our close.",
+  },
+  {
+    key: "bodyTimeoutMs",
+    env: "BODY_TIMEOUT",
+    kind: "duration",
+    default: 30 * SECOND,
+    min: 1,
+    max: HOUR,
+    doc: "Time to receive a whole request body; then 408 and close. 30 s moves the " +
+      "1 MiB default body at 35 KB/s, slower than any mobile link that works at all.",
+  },
+  {
+    key: "writeTimeoutMs",
+    env: "WRITE_TIMEOUT",
+    kind: "duration",
+    default: 30 * SECOND,
+    min: 1,
+    max: HOUR,
+    doc: "Time one response write may take; a client that stops reading is then " +
+      "dropped instead of holding its connection forever.",
+  },
+  {
+    key: "lingerTimeoutMs",
+    env: "LINGER_TIMEOUT",
+    kind: "duration",
+    default: 2 * SECOND,
+    min: 0,
+    max: HOUR,
+    doc: "After refusing a request whose body was not read, how long to discard " +
+      "what the client still sends before closing, so it reads our answer instead " +
+      "of a TCP reset. 2 s: enough for a body in flight; nginx's lingering_timeout is 5 s.",
+  },
+  {
+    key: "shutdownTimeoutMs",
+    env: "SHUTDOWN_TIMEOUT",
+    kind: "duration",
+    default: 8 * SECOND,
+    min: 0,
+    max: HOUR,
+    doc: "On SIGTERM/SIGINT, how long in-flight requests may finish before their " +
+      "sockets are closed. 8 s: done before `docker stop` sends SIGKILL at 10 s.",
+  },
+  {
+    key: "maxRequestLineBytes",
+    env: "MAX_REQUEST_LINE_BYTES",
+    kind: "bytes",
+    default: 8 * KiB,
+    min: 16,
+    max: 1 * MiB,
+    doc: "Longest request line; longer gets 414. RFC 9112 §3 asks for at least " +
+      "8000 octets; nginx's buffer is 8 KiB.",
+  },
+  {
+    key: "maxHeadBytes",
+    env: "MAX_HEADER_BYTES",
+    kind: "bytes",
+    default: 16 * KiB,
+    min: 64,
+    max: 16 * MiB,
+    doc: "Largest request head (request line and all fields); larger gets 431. " +
+      "16 KiB, as Node: room for big cookies, a small bound per connection.",
+  },
+  {
+    key: "maxHeaderCount",
+    env: "MAX_HEADER_COUNT",
+    kind: "count",
+    default: 100,
+    min: 1,
+    max: 100_000,
+    doc: "Most header lines (and chunked trailer lines); more gets 431. Browsers " +
+      "send 10-30; 100 is Apache's LimitRequestFields.",
+  },
+  {
+    key: "maxBodyBytes",
+    env: "MAX_BODY_BYTES",
+    kind: "bytes",
+    default: 1 * MiB,
+    min: 0,
+    max: 1024 * MiB,
+    doc: "Largest request body, Content-Length or chunked; larger gets 413 before " +
+      "the excess is read. 1 MiB, as nginx's client_max_body_size.",
+  },
+  {
+    key: "maxRequestsPerConnection",
+    env: "MAX_REQUESTS_PER_CONNECTION",
+    kind: "count",
+    default: 1000,
+    min: 1,
+    max: 1_000_000_000,
+    doc: "Requests served on one connection before it is closed; spreads load " +
+      "after scaling out. 1000, as nginx's keepalive_requests.",
+  },
+  {
+    key: "metricsMaxPaths",
+    env: "METRICS_MAX_PATHS",
+    kind: "count",
+    default: 100,
+    min: 1,
+    max: 100_000,
+    doc: "Distinct paths /metrics counts one by one; the rest share one bucket, " +
+      "so random paths cannot grow memory.",
+  },
+  {
+    key: "logLevel",
+    env: "LOG_LEVEL",
+    kind: "choice",
+    default: "info",
+    choices: LOG_LEVELS,
+    doc: "Lowest level logged; info includes one access line per request.",
+  },
+  {
+    key: "logFormat",
+    env: "LOG_FORMAT",
+    kind: "choice",
+    default: "text",
+    choices: LOG_FORMATS,
+    doc: "text for people, json for one JSON object per line (log shippers).",
+  },
+  {
+    key: "wwwDir",
+    env: "WWW_DIR",
+    kind: "text",
+    default: "",
+    doc: "Folder of static files (/about, /static/*); empty means the www/ shipped " +
+      "beside src/ (inside the binary when compiled).",
+  },
+];
+
+/** The CLI flag of a setting: `PORT` → `--port`, `NUM_WORKERS` → `--num-workers`. */
+export function flagOf(setting: Setting): string {
+  return "--" + setting.env.toLowerCase().replaceAll("_", "-");
+}
+
+/** What {@link loadConfig} found. */
+export type ConfigResult =
+  | { readonly kind: "config"; readonly config: Config }
+  | { readonly kind: "help" }
+  | { readonly kind: "error"; readonly message: string };
+
+/** The defaults, as a Config. */
+export function defaultConfig(): Config {
+  const config: Record<string, unknown> = {};
+  for (const s of SETTINGS) config[s.key] = s.default;
+  return config as unknown as Config;
+}
+
+/**
+ * Reads settings from `env`, then from `args` (flags win), and checks them.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ * const r = loadConfig({ PORT: "9000" }, ["--num-workers", "4"]);
+ * if (r.kind === "config") r.config.port; // 9000
+ * loadConfig({ PORT: "abc" }, []).kind; // "error"
+ * ```
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  args: readonly string[],
+): ConfigResult {
+  const raw = new Map<Setting, { value: string; from: string }>();
+  for (const s of SETTINGS) {
+    const value = env[s.env];
+    if (value !== undefined) raw.set(s, { value, from: s.env });
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--help" || arg === "-h") return { kind: "help" };
+    const eq = arg.indexOf("=");
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const setting = SETTINGS.find((s) => flagOf(s) === flag);
+    if (setting === undefined) {
+      return { kind: "error", message: `unknown argument "${arg}" (try --help)` };
+    }
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else value = args[++i];
+    if (value === undefined) return { kind: "error", message: `${flag} needs a value` };
+    raw.set(setting, { value, from: flag });
+  }
+  const config = defaultConfig() as unknown as Record<string, unknown>;
+  for (const [setting, { value, from }] of raw) {
+    const parsed = parseValue(setting, value.trim());
+    if (typeof parsed === "object") {
+      return { kind: "error", message: `invalid ${from}="${value}": ${parsed.error}` };
+    }
+    config[setting.key] = parsed;
+  }
+  const checked = config as unknown as Config;
+  if (checked.maxRequestLineBytes > checked.maxHeadBytes) {
+    return {
+      kind: "error",
+      message: "MAX_REQUEST_LINE_BYTES must not exceed MAX_HEADER_BYTES",
+    };
+  }
+  return { kind: "config", config: checked };
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s)?$/;
+const SIZE = /^(\d+)(KiB|MiB)?$/;
+
+function parseValue(s: Setting, value: string): string | number | { error: string } {
+  switch (s.kind) {
+    case "text":
+      return value;
+    case "choice":
+      return s.choices!.includes(value)
+        ? value
+        : { error: `expected one of ${s.choices!.join(", ")}` };
+    case "port":
+    case "count":
+      return inRange(s, /^\d+$/.test(value) ? Number(value) : NaN, "an integer");
+    case "bytes": {
+      const m = SIZE.exec(value);
+      const n = m === null ? NaN : Number(m[1]) * (m[2] === "MiB" ? MiB : m[2] ? KiB : 1);
+      return inRange(s, n, "a size in bytes (or with KiB/MiB)");
+    }
+    case "duration": {
+      const m = DURATION.exec(value);
+      const n = m === null ? NaN : Math.round(Number(m[1]) * (m[2] === "ms" ? 1 : SECOND));
+      return inRange(s, n, "a duration in seconds (or with ms/s)");
+    }
+  }
+}
+
+function inRange(s: Setting, n: number, what: string): number | { error: string } {
+  const min = s.min ?? 0;
+  const max = s.max ?? Number.MAX_SAFE_INTEGER;
+  if (Number.isNaN(n) || n < min || n > max) {
+    const unit = s.kind === "duration" ? " ms" : s.kind === "bytes" ? " bytes" : "";
+    return { error: `expected ${what} from ${min} to ${max}${unit}` };
+  }
+  return n;
+}
+
+/** The `--help` text, generated from {@link SETTINGS}. */
+export function usage(): string {
+  const lines = [
+    "Usage: rawhttp [--flag value ...]   (each flag also reads from its env var)",
+    "",
+  ];
+  for (const s of SETTINGS) {
+    const def = s.kind === "duration"
+      ? `${s.default}ms`
+      : s.kind === "bytes"
+      ? `${s.default} bytes`
+      : JSON.stringify(s.default);
+    lines.push(`  ${flagOf(s).padEnd(32)} ${s.env}, default ${def}`);
+    lines.push(`      ${s.doc}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,102 @@
+/**
+ * `GET /metrics`: request counts, pool and connections, as JSON or as
+ * Prometheus text (`?format=prometheus`, or an Accept header that prefers
+ * `text/plain`, as Prometheus's scraper sends).
+ *
+ * @module
+ */
+
+import type { ConnectionStats, Metrics, RequestCounts } from "../metrics.ts";
+import type { Pool, PoolStats } from "../pool.ts";
+import type { RawRequest } from "../request.ts";
+import { json } from "../response.ts";
+import type { Handler, RawResponse } from "../response.ts";
+import { uptimeSeconds } from "./health.ts";
+
+/** Everything `/metrics` reads, live. */
+export interface MetricsSources {
+  readonly startedAt: number;
+  readonly metrics: Metrics;
+  readonly pool: Pool;
+}
+
+/** The JSON body of `/metrics`. */
+export interface MetricsReport extends RequestCounts {
+  readonly uptime_seconds: number;
+  readonly pool: PoolStats;
+  readonly connections: ConnectionStats;
+}
+
+/** Builds the report from the live sources. */
+export function metricsReport(src: MetricsSources): MetricsReport {
+  return {
+    uptime_seconds: uptimeSeconds(src.startedAt),
+    ...src.metrics.snapshot(),
+    pool: src.pool.stats(),
+    connections: src.metrics.connections(),
+  };
+}
+
+function wantsPrometheus(req: RawRequest): boolean {
+  const format = req.query.get("format");
+  if (format !== null) return format === "prometheus";
+  const accept = req.headers.get("accept") ?? "";
+  return accept.includes("text/plain") && !accept.includes("application/json");
+}
+
+/** A `/metrics` handler over `src`. */
+export function metricsHandler(src: MetricsSources): Handler {
+  return (req): RawResponse => {
+    const report = metricsReport(src);
+    const headers = { "cache-control": "no-store" };
+    if (!wantsPrometheus(req)) return json(report, { headers });
+    return {
+      status: 200,
+      headers: { ...headers, "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+      body: prometheusText(report),
+    };
+  };
+}
+
+/** Escapes a label value for the Prometheus text format (backslash, quote, newline). */
+function label(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+/** The report in the Prometheus text exposition format, version 0.0.4. */
+export function prometheusText(r: MetricsReport): string {
+  const out: string[] = [];
+  const metric = (name: string, type: string, help: string, rows: string[]) => {
+    out.push(`# HELP rawhttp_${name} ${help}`, `# TYPE rawhttp_${name} ${type}`, ...rows);
+  };
+  metric("uptime_seconds", "gauge", "Seconds since the server started.", [
+    `rawhttp_uptime_seconds ${r.uptime_seconds}`,
+  ]);
+  metric("requests_total", "counter", "Requests answered, by status.", [
+    ...Object.entries(r.requests_by_status).map(([status, n]) =>
+      `rawhttp_requests_total{status="${status}"} ${n}`
+    ),
+  ]);
+  metric("path_requests_total", "counter", "Requests answered, by path (bounded table).", [
+    ...Object.entries(r.requests_by_path).map(([path, n]) =>
+      `rawhttp_path_requests_total{path="${label(path)}"} ${n}`
+    ),
+  ]);
+  metric("pool_workers", "gauge", "Worker permits by state.", [
+    `rawhttp_pool_workers{state="active"} ${r.pool.active_workers}`,
+    `rawhttp_pool_workers{state="idle"} ${r.pool.idle_workers}`,
+  ]);
+  metric("pool_queue_depth", "gauge", "Requests waiting for a worker.", [
+    `rawhttp_pool_queue_depth ${r.pool.queue_depth}`,
+  ]);
+  metric("connections_open", "gauge", "Open client connections.", [
+    `rawhttp_connections_open ${r.connections.open}`,
+  ]);
+  metric("connections_accepted_total", "counter", "Connections accepted.", [
+    `rawhttp_connections_accepted_total ${r.connections.accepted}`,
+  ]);
+  metric("connections_refused_total", "counter", "Connections refused over the cap.", [
+    `rawhttp_connections_refused_total ${r.connections.refused}`,
+  ]);
+  return out.join("\n") + "\n";
+}

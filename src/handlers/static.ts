@@ -1,0 +1,77 @@
+/**
+ * Static files from one folder: content types, ETag/304, and no way out of the folder.
+ *
+ * @module
+ */
+
+import { extname, join, resolve, sep } from "node:path";
+import type { RawRequest } from "../request.ts";
+import type { Handler, RawResponse } from "../response.ts";
+import { text } from "../response.ts";
+
+/** Content types by extension; anything else is `application/octet-stream`. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".webp": "image/webp",
+  ".woff2": "font/woff2",
+};
+
+const NOT_FOUND = text("Not Found\n", { status: 404 });
+
+/**
+ * Reads `relative` (a decoded URL path below `root`) as a response. Paths with
+ * `..` or hidden segments, and symlinks that lead outside `root`, are 404s:
+ * whether a file exists outside the folder is not the client's business.
+ */
+export async function serveFile(
+  root: string,
+  relative: string,
+  req: RawRequest,
+): Promise<RawResponse> {
+  const segments = relative.split("/").filter((s) => s !== "");
+  if (segments.some((s) => s.startsWith(".") || s.includes("\\"))) return NOT_FOUND;
+  const base = resolve(root);
+  const path = join(base, ...segments);
+  let real: string;
+  let info: Deno.FileInfo;
+  try {
+    real = await Deno.realPath(path);
+    if (real !== base && !real.startsWith(await Deno.realPath(base) + sep)) return NOT_FOUND;
+    info = await Deno.stat(real);
+  } catch {
+    return NOT_FOUND;
+  }
+  if (!info.isFile) return NOT_FOUND;
+  const mtime = info.mtime?.getTime() ?? 0;
+  const etag = `"${info.size.toString(36)}-${mtime.toString(36)}"`;
+  const headers: Record<string, string> = {
+    "content-type": CONTENT_TYPES[extname(real).toLowerCase()] ?? "application/octet-stream",
+    etag,
+    "cache-control": "no-cache", // revalidate each time; a 304 costs one round trip
+  };
+  if (info.mtime !== null) headers["last-modified"] = info.mtime.toUTCString();
+  if (req.headers.get("if-none-match") === etag) return { status: 304, headers };
+  try {
+    return { status: 200, headers, body: await Deno.readFile(real) };
+  } catch {
+    return NOT_FOUND;
+  }
+}
+
+/** A handler for a `/prefix/*` route that serves files below `root`. */
+export function staticFiles(root: string): Handler {
+  return (req) => serveFile(root, req.params["*"] ?? "", req);
+}
+
+/** A handler that always serves one file of `root`. */
+export function fileRoute(root: string, file: string): Handler {
+  return (req) => serveFile(root, file, req);
+}

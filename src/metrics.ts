@@ -1,0 +1,104 @@
+/**
+ * Request counters for `/metrics`, with a bounded per-path table.
+ *
+ * A client can request any number of distinct paths, so the per-path table
+ * holds at most `maxPaths` entries; once full, requests to paths not already
+ * in it are counted under {@link OTHER_PATHS}. Existing entries keep counting,
+ * so the routes that were busy early (usually the real ones) stay visible.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "./metrics.ts";
+ * const m = new Metrics(2);
+ * m.record("/a", 200); m.record("/b", 404); m.record("/c", 404);
+ * m.snapshot().requests_by_path; // { "/a": 1, "/b": 1, "(other)": 1 }
+ * ```
+ *
+ * @module
+ */
+
+/** The bucket that collects paths once the per-path table is full. */
+export const OTHER_PATHS = "(other)";
+
+/** What `/metrics` reports about requests. */
+export interface RequestCounts {
+  readonly requests_total: number;
+  readonly requests_by_status: Record<string, number>;
+  /** Path → count, highest count first. */
+  readonly requests_by_path: Record<string, number>;
+}
+
+/** Connection counts, kept by the server. */
+export interface ConnectionStats {
+  readonly open: number;
+  readonly accepted: number;
+  /** Refused over MAX_CONNECTIONS. */
+  readonly refused: number;
+}
+
+/** Counters of answered requests and of connections. */
+export class Metrics {
+  readonly maxPaths: number;
+  #total = 0;
+  readonly #byStatus = new Map<number, number>();
+  readonly #byPath = new Map<string, number>();
+  #other = 0;
+  #open = 0;
+  #accepted = 0;
+  #refused = 0;
+
+  /** @param maxPaths how many distinct paths to count individually */
+  constructor(maxPaths: number) {
+    this.maxPaths = maxPaths;
+  }
+
+  /**
+   * Counts one answered request. `path` is null for requests refused before
+   * their path was known (malformed heads): they count by status only.
+   */
+  record(path: string | null, status: number): void {
+    this.#total++;
+    this.#byStatus.set(status, (this.#byStatus.get(status) ?? 0) + 1);
+    if (path === null) return;
+    const count = this.#byPath.get(path);
+    if (count !== undefined) this.#byPath.set(path, count + 1);
+    else if (this.#byPath.size < this.maxPaths) this.#byPath.set(path, 1);
+    else this.#other++;
+  }
+
+  /** Counts a connection the server accepted. */
+  connectionOpened(): void {
+    this.#open++;
+    this.#accepted++;
+  }
+
+  /** Counts a connection that closed. */
+  connectionClosed(): void {
+    this.#open--;
+  }
+
+  /** Counts a connection refused over the cap. */
+  connectionRefused(): void {
+    this.#refused++;
+  }
+
+  /** Connection counts right now. */
+  connections(): ConnectionStats {
+    return { open: this.#open, accepted: this.#accepted, refused: this.#refused };
+  }
+
+  /** The counts as plain JSON-ready objects. */
+  snapshot(): RequestCounts {
+    const byStatus: Record<string, number> = {};
+    for (const [status, n] of [...this.#byStatus].sort((a, b) => a[0] - b[0])) {
+      byStatus[String(status)] = n;
+    }
+    const paths = [...this.#byPath].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    if (this.#other > 0) paths.push([OTHER_PATHS, this.#other]);
+    return {
+      requests_total: this.#total,
+      requests_by_status: byStatus,
+      requests_by_path: Object.fromEntries(paths),
+    };
+  }
+}

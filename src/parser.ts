@@ -1,0 +1,321 @@
+/**
+ * The request-head parser: bytes in, a request head or a refusal code out.
+ *
+ * It is incremental: the connection feeds it the bytes buffered so far, as
+ * often as new bytes arrive, and it resumes its scan where the last feed
+ * stopped, so a head split across any number of reads parses the same and a
+ * slow client costs O(n), not O(n²). Each line is checked the moment its LF
+ * arrives, so garbage is refused early instead of after a timeout, and every
+ * limit is enforced before more bytes are buffered. It never throws on client
+ * input and never touches `Deno.*`.
+ *
+ * Grammar (RFC 9112 §2.1):
+ *
+ * ```
+ * HTTP-message = start-line CRLF *( field-line CRLF ) CRLF [ message-body ]
+ * request-line = method SP request-target SP HTTP-version
+ * field-line   = field-name ":" OWS field-value OWS
+ * ```
+ *
+ * @module
+ */
+
+import { COLON, CR, FIELD_VALUE, HTAB, latin1, LF, SP, TARGET, TOKEN } from "./chars.ts";
+import type { RejectionCode } from "./errors.ts";
+import { RequestHeaders } from "./headers.ts";
+import { parseTarget, type Target } from "./target.ts";
+
+/** The size limits the parser enforces, all in bytes or counts. */
+export interface HeadLimits {
+  /** Longest request line, CRLF excluded; longer gets 414 (or 400 before the target). */
+  readonly maxRequestLineBytes: number;
+  /** Largest head, request line to the blank line inclusive; larger gets 431. */
+  readonly maxHeadBytes: number;
+  /** Most header field lines; more gets 431. */
+  readonly maxHeaderCount: number;
+}
+
+/** The protocol versions this server speaks (RFC 9112 §2.3). */
+export type HttpVersion = "HTTP/1.1" | "HTTP/1.0";
+
+/** A parsed and checked request head. */
+export interface RequestHead extends Target {
+  readonly method: string;
+  /** The request-target exactly as sent. */
+  readonly target: string;
+  readonly version: HttpVersion;
+  readonly headers: RequestHeaders;
+}
+
+/** What one feed of bytes produced. */
+export type HeadResult =
+  | { readonly kind: "incomplete" }
+  | { readonly kind: "error"; readonly code: RejectionCode }
+  | {
+    readonly kind: "head";
+    readonly head: RequestHead;
+    /** Bytes from the start of the feed through the blank line that ends the head. */
+    readonly consumed: number;
+  };
+
+/**
+ * Methods we implement (RFC 9110 §9 and RFC 5789 PATCH). Anything else that is
+ * a valid token is answered 501, as RFC 9110 §9.1 asks; CONNECT is left out
+ * because this server is not a proxy.
+ */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
+
+const INCOMPLETE = { kind: "incomplete" } as const;
+
+/** The result of a refusal, as a value. */
+function fail(code: RejectionCode): HeadResult {
+  return { kind: "error", code };
+}
+
+/**
+ * Parses one request head at a time, resuming across feeds.
+ *
+ * Feed it the whole buffered region each time (the same start, a later end);
+ * after a `head` or `error` result, call {@link HeadParser.reset} before the
+ * next request.
+ *
+ * @example
+ * ```ts
+ * import { HeadParser } from "./parser.ts";
+ * const p = new HeadParser({ maxRequestLineBytes: 8192, maxHeadBytes: 16384, maxHeaderCount: 100 });
+ * const bytes = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+ * const r = p.feed(bytes, 0, bytes.length);
+ * if (r.kind === "head") r.head.path; // "/"
+ * ```
+ */
+export class HeadParser {
+  readonly #limits: HeadLimits;
+  /** Offset (from the feed's start) of the next byte to scan. */
+  #scanned = 0;
+  /** Offset where the current line begins. */
+  #lineStart = 0;
+  /** Whether the current line is still the request line, and where its first SP is (or -1). */
+  #firstSpace = -1;
+  #method = "";
+  #target = "";
+  #version: HttpVersion | null = null;
+  #headers = new RequestHeaders();
+
+  constructor(limits: HeadLimits) {
+    this.#limits = limits;
+  }
+
+  /** Forgets the last head so the parser can read the next one. */
+  reset(): void {
+    this.#scanned = 0;
+    this.#lineStart = 0;
+    this.#firstSpace = -1;
+    this.#method = "";
+    this.#target = "";
+    this.#version = null;
+    this.#headers = new RequestHeaders();
+  }
+
+  /** Whether any byte of a request has been seen (leading empty lines do not count). */
+  get started(): boolean {
+    return this.#scanned > this.#lineStart || this.#version !== null;
+  }
+
+  /**
+   * Scans `buf[start, end)`, the bytes buffered for this head so far.
+   * `start` must be the same in every feed of one head; `end` may only grow.
+   */
+  feed(buf: Uint8Array, start: number, end: number): HeadResult {
+    const limits = this.#limits;
+    const len = end - start;
+    let i = this.#scanned;
+    for (; i < len; i++) {
+      const b = buf[start + i]!;
+      if (i >= limits.maxHeadBytes) {
+        return fail(this.#version === null ? "uri_too_long" : "head_too_large");
+      }
+      if (b === CR) {
+        if (i + 1 === len) break; // decide when the next byte arrives
+        if (buf[start + i + 1] !== LF) return fail("bare_cr");
+        continue;
+      }
+      if (b !== LF) {
+        if (this.#version === null) {
+          // Still in the request line: refuse garbage and overlong lines early.
+          if (b === SP) {
+            if (this.#firstSpace === -1) this.#firstSpace = i;
+          } else if (this.#firstSpace === -1 && TOKEN[b] === 0) {
+            return fail("invalid_method");
+          }
+          if (i - this.#lineStart >= limits.maxRequestLineBytes) {
+            return fail(this.#firstSpace === -1 ? "invalid_method" : "uri_too_long");
+          }
+        }
+        continue;
+      }
+      // An LF: it must end a CRLF (RFC 9112 §2.2; we do not accept bare LF).
+      if (i === this.#lineStart || buf[start + i - 1] !== CR) return fail("bare_lf");
+      const lineStart = start + this.#lineStart;
+      const lineEnd = start + i - 1;
+      this.#lineStart = i + 1;
+      if (lineEnd === lineStart) {
+        // An empty line: before the request line it is ignored (RFC 9112 §2.2),
+        // after it the head is complete.
+        if (this.#version === null) continue;
+        this.#scanned = i + 1;
+        return this.#finish(i + 1);
+      }
+      const code = this.#version === null
+        ? this.#requestLine(buf, lineStart, lineEnd)
+        : this.#fieldLine(buf, lineStart, lineEnd);
+      if (code !== null) return fail(code);
+      if (this.#headers.size > limits.maxHeaderCount) return fail("too_many_headers");
+    }
+    this.#scanned = i;
+    return INCOMPLETE;
+  }
+
+  /** request-line = method SP request-target SP HTTP-version (RFC 9112 §3). */
+  #requestLine(buf: Uint8Array, s: number, e: number): RejectionCode | null {
+    let i = s;
+    while (i < e && TOKEN[buf[i]!] === 1) i++;
+    if (i === s || i === e || buf[i] !== SP) return "invalid_request_line";
+    const method = latin1(buf, s, i);
+    const targetStart = ++i;
+    while (i < e && TARGET[buf[i]!] === 1) i++;
+    if (i === targetStart || i === e || buf[i] !== SP) {
+      return i < e && buf[i] !== SP ? "invalid_target" : "invalid_request_line";
+    }
+    const target = latin1(buf, targetStart, i);
+    const v = i + 1;
+    // HTTP-version = "HTTP/" DIGIT "." DIGIT, exactly eight bytes (RFC 9112 §2.3).
+    if (
+      e - v !== 8 || buf[v] !== 0x48 || buf[v + 1] !== 0x54 || buf[v + 2] !== 0x54 ||
+      buf[v + 3] !== 0x50 || buf[v + 4] !== 0x2f || !isDigit(buf[v + 5]!) ||
+      buf[v + 6] !== 0x2e || !isDigit(buf[v + 7]!)
+    ) {
+      return "invalid_version";
+    }
+    if (buf[v + 5] !== 0x31 || (buf[v + 7] !== 0x31 && buf[v + 7] !== 0x30)) {
+      return "unsupported_version";
+    }
+    if (!KNOWN_METHODS.has(method)) return "unknown_method";
+    this.#method = method;
+    this.#target = target;
+    this.#version = buf[v + 7] === 0x31 ? "HTTP/1.1" : "HTTP/1.0";
+    return null;
+  }
+
+  #fieldLine(buf: Uint8Array, s: number, e: number): RejectionCode | null {
+    const field = parseFieldLine(buf, s, e);
+    if (typeof field === "string") return field;
+    this.#headers.add(field[0], field[1]);
+    return null;
+  }
+
+  /** Checks what needs the whole head, then builds the result. */
+  #finish(consumed: number): HeadResult {
+    const headers = this.#headers;
+    const version = this.#version!;
+    // Host (RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0.
+    const hosts = headers.count("host");
+    if (hosts > 1) return fail("duplicate_host");
+    if (hosts === 0 && version === "HTTP/1.1") return fail("missing_host");
+    if (hosts === 1 && !isValidHost(headers.get("host")!)) return fail("invalid_host");
+    const target = parseTarget(this.#target, this.#method);
+    if (typeof target === "string") return fail(target);
+    return {
+      kind: "head",
+      consumed,
+      head: {
+        method: this.#method,
+        target: this.#target,
+        version,
+        headers,
+        path: target.path,
+        rawPath: target.rawPath,
+        query: target.query,
+      },
+    };
+  }
+}
+
+/**
+ * field-line = field-name ":" OWS field-value OWS (RFC 9112 §5), for one line
+ * without its CRLF; the name comes back lower-cased. Shared with chunked trailers.
+ */
+export function parseFieldLine(
+  buf: Uint8Array,
+  s: number,
+  e: number,
+): [name: string, value: string] | RejectionCode {
+  const first = buf[s]!;
+  // A line that starts with whitespace continues the previous one: obs-fold,
+  // which a server must refuse or unfold (RFC 9112 §5.2). We refuse.
+  if (first === SP || first === HTAB) return "obs_fold";
+  let i = s;
+  while (i < e && TOKEN[buf[i]!] === 1) i++;
+  if (i === e) return "missing_colon";
+  const stop = buf[i]!;
+  if (stop !== COLON) {
+    // No whitespace is allowed between name and colon (RFC 9112 §5.1).
+    return stop === SP || stop === HTAB ? "space_before_colon" : "invalid_header_name";
+  }
+  if (i === s) return "invalid_header_name";
+  const name = latin1(buf, s, i).toLowerCase();
+  let vs = i + 1;
+  let ve = e;
+  while (vs < ve && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
+  while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+  for (let j = vs; j < ve; j++) {
+    if (FIELD_VALUE[buf[j]!] === 0) return "invalid_header_value";
+  }
+  return [name, latin1(buf, vs, ve)];
+}
+
+function isDigit(b: number): boolean {
+  return b >= 0x30 && b <= 0x39;
+}
+
+/**
+ * Host = uri-host [ ":" port ] (RFC 9110 §7.2): reg-name, IPv4 or an IP-literal
+ * in brackets. An empty value is allowed for targets without an authority.
+ */
+const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?$/;
+
+function isValidHost(value: string): boolean {
+  return HOST.test(value);
+}
+
+/**
+ * Parses one complete head in one call, for tests and tools.
+ *
+ * @example
+ * ```ts
+ * import { parseHead } from "./parser.ts";
+ * const r = parseHead(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+ * r.kind; // "head"
+ * ```
+ */
+export function parseHead(
+  bytes: Uint8Array,
+  limits: HeadLimits = DEFAULT_HEAD_LIMITS,
+): HeadResult {
+  return new HeadParser(limits).feed(bytes, 0, bytes.length);
+}
+
+/** The limits {@link parseHead} uses when given none; the server's defaults. */
+export const DEFAULT_HEAD_LIMITS: HeadLimits = {
+  maxRequestLineBytes: 8192,
+  maxHeadBytes: 16384,
+  maxHeaderCount: 100,
+};

@@ -1,0 +1,113 @@
+/**
+ * A socket's read side: one growable buffer, and reads with deadlines.
+ *
+ * The buffer starts at `RECV_BUFFER` bytes and grows (doubling) only while a
+ * request head needs it, up to a hard maximum; when it empties it shrinks back,
+ * so an idle keep-alive connection holds only the small buffer.
+ *
+ * @module
+ */
+
+/** What the reader reads from: a `Deno.Conn`, or a fake in tests. */
+export interface ByteSource {
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+/** How a {@link SocketReader.fill} ended. */
+export type FillOutcome = "data" | "eof" | "timeout" | "full";
+
+/**
+ * Races `promise` against a timer that ends at the absolute time `deadline`
+ * (ms since the epoch). The timer is always cleared, so nothing leaks.
+ */
+export async function beforeDeadline<T>(
+  promise: Promise<T>,
+  deadline: number,
+): Promise<T | "timeout"> {
+  if (deadline === Infinity) return await promise;
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) {
+    promise.catch(() => {}); // abandoned: its rejection must not go unhandled
+    return "timeout";
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(resolve, remaining, "timeout");
+  });
+  try {
+    const result = await Promise.race([promise, timeout]);
+    if (result === "timeout") promise.catch(() => {});
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Buffered reads from one socket. `buf[start, end)` holds the unconsumed bytes. */
+export class SocketReader {
+  buf: Uint8Array;
+  start = 0;
+  end = 0;
+  readonly #source: ByteSource;
+  readonly #initialBytes: number;
+  readonly #maxBytes: number;
+
+  /**
+   * @param initialBytes the buffer's starting size (RECV_BUFFER)
+   * @param maxBytes the most it may grow to
+   */
+  constructor(source: ByteSource, initialBytes: number, maxBytes: number) {
+    this.#source = source;
+    this.#initialBytes = initialBytes;
+    this.#maxBytes = Math.max(initialBytes, maxBytes);
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  /** Bytes read but not yet consumed. */
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /** Marks `n` buffered bytes as used. */
+  consume(n: number): void {
+    this.start += n;
+    if (this.start === this.end) {
+      this.start = this.end = 0;
+      // Give back a buffer that grew for one large head.
+      if (this.buf.length > this.#initialBytes) this.buf = new Uint8Array(this.#initialBytes);
+    }
+  }
+
+  /**
+   * Reads more bytes after `end`, waiting until `deadline` (ms since the epoch,
+   * or Infinity). Moves unconsumed bytes to the front, or grows the buffer, to
+   * make room; "full" means the buffer is at its maximum and holds no free byte.
+   * After "timeout" the abandoned read may still write into the old buffer, so
+   * the caller must close the socket rather than read again.
+   */
+  async fill(deadline: number): Promise<FillOutcome> {
+    if (this.end === this.buf.length) {
+      if (this.start > 0) {
+        this.buf.copyWithin(0, this.start, this.end);
+        this.end -= this.start;
+        this.start = 0;
+      } else if (this.buf.length < this.#maxBytes) {
+        const grown = new Uint8Array(Math.min(this.buf.length * 2, this.#maxBytes));
+        grown.set(this.buf.subarray(0, this.end));
+        this.buf = grown;
+      } else {
+        return "full";
+      }
+    }
+    let n: number | null | "timeout";
+    try {
+      n = await beforeDeadline(this.#source.read(this.buf.subarray(this.end)), deadline);
+    } catch {
+      return "eof"; // reset by peer, or closed by us during shutdown
+    }
+    if (n === "timeout") return "timeout";
+    if (n === null) return "eof";
+    this.end += n;
+    return "data";
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The request a native handler receives: the parsed head, the whole body, the peer.
+ *
+ * @module
+ */
+
+import type { RequestHeaders } from "./headers.ts";
+import type { HttpVersion, RequestHead } from "./parser.ts";
+
+/** Where a request came from. */
+export interface RemoteAddr {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+const UTF8 = new TextDecoder();
+
+/**
+ * One request as the native path sees it. Fields are read straight from the
+ * parsed head; the query is parsed only when a handler asks for it.
+ *
+ * @example
+ * ```ts ignore
+ * const handler = (req: RawRequest) => text(`hello ${req.query.get("name") ?? "world"}`);
+ * ```
+ */
+export class RawRequest {
+  readonly method: string;
+  /** The request-target exactly as sent. */
+  readonly target: string;
+  /** The percent-decoded path. */
+  readonly path: string;
+  /** The path exactly as sent. */
+  readonly rawPath: string;
+  /** The query string without `?`, as sent. */
+  readonly rawQuery: string;
+  readonly version: HttpVersion;
+  readonly headers: RequestHeaders;
+  /** The whole body (empty when the request had none). */
+  readonly body: Uint8Array;
+  readonly remoteAddr: RemoteAddr;
+  /** Values of the route's `:name` segments and `*`. */
+  readonly params: Readonly<Record<string, string>>;
+  #query: URLSearchParams | undefined;
+
+  constructor(
+    head: RequestHead,
+    body: Uint8Array,
+    remoteAddr: RemoteAddr,
+    params: Readonly<Record<string, string>>,
+  ) {
+    this.method = head.method;
+    this.target = head.target;
+    this.path = head.path;
+    this.rawPath = head.rawPath;
+    this.rawQuery = head.query;
+    this.version = head.version;
+    this.headers = head.headers;
+    this.body = body;
+    this.remoteAddr = remoteAddr;
+    this.params = params;
+  }
+
+  /** The query string parsed as `URLSearchParams` (WHATWG rules), on first use. */
+  get query(): URLSearchParams {
+    return this.#query ??= new URLSearchParams(this.rawQuery);
+  }
+
+  /** The body decoded as UTF-8 (invalid bytes become U+FFFD). */
+  text(): string {
+    return UTF8.decode(this.body);
+  }
+}

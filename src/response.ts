@@ -1,0 +1,82 @@
+/**
+ * What a native handler returns, and helpers that build it.
+ *
+ * The status is a literal type: a 204 or 304 response has no `body` field in
+ * its type, so giving it one is a compile error, not a framing bug.
+ *
+ * @example
+ * ```ts
+ * import { json, text } from "./response.ts";
+ * text("hi"); // { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "hi" }
+ * json({ ok: true }, { status: 201 });
+ * ```
+ *
+ * @module
+ */
+
+import type { RawRequest } from "./request.ts";
+import type { BodylessStatus, ContentStatus } from "./status.ts";
+
+/** Response header fields, as an object or as pairs (pairs allow repeats such as Set-Cookie). */
+export type HeaderList =
+  | Readonly<Record<string, string>>
+  | ReadonlyArray<readonly [string, string]>;
+
+/** A response body: text (sent as UTF-8) or bytes. */
+export type ResponseBody = string | Uint8Array;
+
+/** A response of the native path. */
+export type RawResponse =
+  | {
+    readonly status: BodylessStatus;
+    readonly headers?: HeaderList;
+    readonly body?: undefined;
+  }
+  | {
+    readonly status: ContentStatus;
+    readonly headers?: HeaderList;
+    readonly body?: ResponseBody;
+  };
+
+/** A native request handler. It may throw: the server answers 500 and logs the error. */
+export type Handler = (req: RawRequest) => RawResponse | Promise<RawResponse>;
+
+/** Status and extra headers for the helpers below. */
+export interface ResponseInit {
+  readonly status?: ContentStatus;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+function withType(type: string, body: ResponseBody, init: ResponseInit): RawResponse {
+  return {
+    status: init.status ?? 200,
+    headers: { "Content-Type": type, ...init.headers },
+    body,
+  };
+}
+
+/** A `text/plain; charset=utf-8` response. */
+export function text(body: string, init: ResponseInit = {}): RawResponse {
+  return withType("text/plain; charset=utf-8", body, init);
+}
+
+/** An `application/json` response of `JSON.stringify(value)`. */
+export function json(value: unknown, init: ResponseInit = {}): RawResponse {
+  return withType("application/json", JSON.stringify(value), init);
+}
+
+/** A `text/html; charset=utf-8` response. */
+export function html(body: ResponseBody, init: ResponseInit = {}): RawResponse {
+  return withType("text/html; charset=utf-8", body, init);
+}
+
+/** The value of a response header, or undefined; names compare case-insensitively. */
+export function responseHeader(res: RawResponse, name: string): string | undefined {
+  const headers = res.headers;
+  if (headers === undefined) return undefined;
+  const pairs = Array.isArray(headers)
+    ? headers as ReadonlyArray<readonly [string, string]>
+    : Object.entries(headers);
+  for (const [key, value] of pairs) if (key.toLowerCase() === name) return value;
+  return undefined;
+}

@@ -1,0 +1,140 @@
+/**
+ * Maps a method and a decoded path to a handler.
+ *
+ * Exact paths live in a Map (one lookup on the hot path); patterns with
+ * `:name` segments or a trailing `*` are tried in the order they were added.
+ * A match answers one of three ways, as values: found, method not allowed
+ * (with the `Allow` list, RFC 9110 §15.5.6), or not found. HEAD is served by
+ * the GET handler wherever no HEAD handler is registered (RFC 9110 §9.3.2).
+ *
+ * @example
+ * ```ts
+ * import { Router } from "./router.ts";
+ * import { text } from "./response.ts";
+ * const router = new Router().get("/users/:id", (req) => text(`user ${req.params.id}`));
+ * router.match("GET", "/users/7").kind; // "found"
+ * router.match("POST", "/users/7").kind; // "method_not_allowed"
+ * ```
+ *
+ * @module
+ */
+
+import type { Handler } from "./response.ts";
+
+/** Options of one route. */
+export interface RouteOptions {
+  /** Whether `/metrics` counts requests to this route (default true). */
+  readonly metered?: boolean;
+}
+
+/** A registered handler with its route's options. */
+export interface Route {
+  readonly handler: Handler;
+  readonly metered: boolean;
+}
+
+/** The outcome of matching one request. */
+export type Match =
+  | { readonly kind: "found"; readonly route: Route; readonly params: Record<string, string> }
+  | { readonly kind: "method_not_allowed"; readonly allow: string }
+  | { readonly kind: "not_found" };
+
+interface PatternRoute {
+  readonly segments: readonly string[];
+  readonly wildcard: boolean;
+  readonly methods: Map<string, Route>;
+}
+
+const NOT_FOUND: Match = { kind: "not_found" };
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** A method-and-path router with exact and pattern routes. */
+export class Router {
+  readonly #exact = new Map<string, Map<string, Route>>();
+  readonly #patterns: PatternRoute[] = [];
+
+  /**
+   * Registers `handler` for `method` on `path`. A path is exact (`/health`),
+   * or a pattern with `:name` segments (`/users/:id`) and at most a final `*`
+   * that matches the rest (`/static/*`, read as `params["*"]`).
+   */
+  add(method: string, path: string, handler: Handler, options: RouteOptions = {}): this {
+    if (!path.startsWith("/")) throw new TypeError(`route path must start with "/": ${path}`);
+    const route: Route = { handler, metered: options.metered ?? true };
+    const isPattern = path.includes("/:") || path.endsWith("*");
+    let methods: Map<string, Route> | undefined;
+    if (!isPattern) {
+      methods = this.#exact.get(path);
+      if (methods === undefined) this.#exact.set(path, methods = new Map());
+    } else {
+      const segments = path.split("/").slice(1);
+      const wildcard = segments.at(-1) === "*";
+      if (wildcard) segments.pop();
+      if (segments.includes("*")) throw new TypeError(`"*" must end the route path: ${path}`);
+      const key = segments.join("/") + (wildcard ? "/*" : "");
+      let found = this.#patterns.find((p) =>
+        p.segments.join("/") + (p.wildcard ? "/*" : "") === key
+      );
+      if (found === undefined) {
+        found = { segments, wildcard, methods: new Map() };
+        this.#patterns.push(found);
+      }
+      methods = found.methods;
+    }
+    methods.set(method, route);
+    return this;
+  }
+
+  /** Registers a GET handler (which also answers HEAD). */
+  get(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.add("GET", path, handler, options);
+  }
+
+  /** Registers a POST handler. */
+  post(path: string, handler: Handler, options?: RouteOptions): this {
+    return this.add("POST", path, handler, options);
+  }
+
+  /** Finds the handler for `method` on the decoded `path`. */
+  match(method: string, path: string): Match {
+    const exact = this.#exact.get(path);
+    if (exact !== undefined) return pick(exact, method, NO_PARAMS);
+    const parts = path.split("/").slice(1);
+    for (const pattern of this.#patterns) {
+      const params = matchPattern(pattern, parts);
+      if (params !== null) return pick(pattern.methods, method, params);
+    }
+    return NOT_FOUND;
+  }
+}
+
+function pick(methods: Map<string, Route>, method: string, params: Record<string, string>): Match {
+  const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
+  if (route !== undefined) return { kind: "found", route, params };
+  return { kind: "method_not_allowed", allow: allowList(methods) };
+}
+
+/** The Allow header value: the registered methods, plus HEAD where GET is. */
+function allowList(methods: Map<string, Route>): string {
+  const allow = [...methods.keys()];
+  if (methods.has("GET") && !methods.has("HEAD")) allow.push("HEAD");
+  return allow.sort().join(", ");
+}
+
+function matchPattern(pattern: PatternRoute, parts: string[]): Record<string, string> | null {
+  const { segments, wildcard } = pattern;
+  if (wildcard ? parts.length < segments.length : parts.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const part = parts[i]!;
+    if (seg.startsWith(":")) {
+      if (part === "") return null;
+      params[seg.slice(1)] = part;
+    } else if (seg !== part) {
+      return null;
+    }
+  }
+  if (wildcard) params["*"] = parts.slice(segments.length).join("/");
+  return params;
+}

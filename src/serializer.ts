@@ -1,0 +1,133 @@
+/**
+ * Turns a response into the bytes of an HTTP/1.1 message (RFC 9112 §4, §6).
+ *
+ * The head is status line, the handler's fields, then the fields the server
+ * owns (`Date`, `Server`, `Content-Length`, `Connection`), then the blank line;
+ * head and body go out as one `Uint8Array`, so one response is one write.
+ * Header names and values are checked here, so a handler cannot split the
+ * response by putting CR or LF in a value (response splitting).
+ *
+ * @module
+ */
+
+import { FIELD_VALUE, TOKEN } from "./chars.ts";
+import type { RawResponse } from "./response.ts";
+import { isBodyless, isStatus, STATUS_TEXT } from "./status.ts";
+
+/** What the connection knows that the response does not. */
+export interface SerializeOptions {
+  /** Whether the connection stays open after this response. */
+  readonly keepAlive: boolean;
+  /** A response to HEAD: the same head, no content (RFC 9110 §9.3.2). */
+  readonly omitBody: boolean;
+  /** The `Date` value (see http_date.ts). */
+  readonly date: string;
+}
+
+/** The `Server` field, unless the handler sets its own. No version: it helps only attackers. */
+export const SERVER_NAME = "rawhttp";
+
+/**
+ * Fields the server computes itself; a handler's value for them is ignored,
+ * because a wrong Content-Length or Transfer-Encoding would desync the client.
+ * A handler's `Connection: close` is honoured by the connection loop.
+ */
+const SERVER_OWNED = new Set(["content-length", "transfer-encoding", "connection", "date"]);
+
+const UTF8 = new TextEncoder();
+
+/** Status lines, encoded once per status on first use. */
+const STATUS_LINES = new Map<number, string>();
+
+function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    const reason = isStatus(status) ? STATUS_TEXT[status] : "";
+    line = `HTTP/1.1 ${status} ${reason}\r\n`;
+    STATUS_LINES.set(status, line);
+  }
+  return line;
+}
+
+/**
+ * The whole response message as bytes.
+ *
+ * @throws {TypeError} if a header name is not a token or a value holds CR, LF,
+ * NUL or a character above U+00FF (the caller answers 500 instead).
+ *
+ * @example
+ * ```ts
+ * import { serializeResponse } from "./serializer.ts";
+ * const bytes = serializeResponse(
+ *   { status: 200, body: "hi" },
+ *   { keepAlive: true, omitBody: false, date: "Thu, 01 Jan 1970 00:00:00 GMT" },
+ * );
+ * new TextDecoder().decode(bytes).startsWith("HTTP/1.1 200 OK\r\n"); // true
+ * ```
+ */
+export function serializeResponse(res: RawResponse, options: SerializeOptions): Uint8Array {
+  const status = res.status;
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw new TypeError("response status must be a three-digit integer");
+  }
+  const bodyless = isBodyless(status);
+  const body = bodyless || res.body === undefined
+    ? EMPTY
+    : typeof res.body === "string"
+    ? UTF8.encode(res.body)
+    : res.body;
+  let head = statusLine(status);
+  let hasServer = false;
+  let hasType = false;
+  const headers = res.headers;
+  if (headers !== undefined) {
+    const pairs = Array.isArray(headers)
+      ? headers as ReadonlyArray<readonly [string, string]>
+      : Object.entries(headers);
+    for (const [name, value] of pairs) {
+      checkField(name, value);
+      const lower = name.toLowerCase();
+      if (SERVER_OWNED.has(lower)) continue;
+      if (lower === "server") hasServer = true;
+      else if (lower === "content-type") hasType = true;
+      head += `${name}: ${value}\r\n`;
+    }
+  }
+  if (!hasServer) head += `Server: ${SERVER_NAME}\r\n`;
+  head += `Date: ${options.date}\r\n`;
+  if (!bodyless) {
+    if (!hasType && body.length > 0) head += "Content-Type: application/octet-stream\r\n";
+    // 1xx and 204 must not carry Content-Length (RFC 9110 §8.6); for 304 we omit it too.
+    head += `Content-Length: ${body.length}\r\n`;
+  }
+  head += options.keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  const sendBody = !options.omitBody && body.length > 0;
+  const out = new Uint8Array(head.length + (sendBody ? body.length : 0));
+  writeLatin1(out, head);
+  if (sendBody) out.set(body, head.length);
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Header text is latin1 on the wire: one byte per character (checked to be <= 0xFF). */
+function writeLatin1(out: Uint8Array, s: string): void {
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+}
+
+function checkField(name: string, value: string): void {
+  if (name.length === 0) throw new TypeError("empty response header name");
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0x7f || TOKEN[c] === 0) throw new TypeError("invalid response header name");
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || FIELD_VALUE[c] === 0) {
+      throw new TypeError("invalid character in response header value");
+    }
+  }
+}
+
+/** The interim `100 Continue` response (RFC 9110 §15.2.1), sent before a body is read. */
+export const CONTINUE_BYTES: Uint8Array = UTF8.encode("HTTP/1.1 100 Continue\r\n\r\n");

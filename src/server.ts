@@ -1,0 +1,188 @@
+/**
+ * The listener: accepts TCP connections, caps how many are open, gives each
+ * its own async task, and shuts down gracefully within a deadline.
+ *
+ * @module
+ */
+
+import { type Config, defaultConfig } from "./config.ts";
+import { Connection, type ConnectionLimits, rejection } from "./connection.ts";
+import { connectionLog, serverLog } from "./log.ts";
+import { Metrics } from "./metrics.ts";
+import { Pool } from "./pool.ts";
+import type { Router } from "./router.ts";
+import { serializeResponse } from "./serializer.ts";
+import { httpDate } from "./http_date.ts";
+
+/** Options of {@link Server.listen}; every field has the default of config.ts. */
+export interface ServerOptions extends Partial<ConnectionLimits> {
+  readonly hostname?: string;
+  readonly port?: number;
+  /** Pool permits (NUM_WORKERS); ignored when `pool` is given. */
+  readonly numWorkers?: number;
+  /** Pool queue bound (MAX_QUEUE); ignored when `pool` is given. */
+  readonly maxQueue?: number;
+  readonly maxConnections?: number;
+  readonly shutdownTimeoutMs?: number;
+  /** A pool to share, e.g. with the `/metrics` handler. */
+  readonly pool?: Pool;
+  /** Counters to share, e.g. with the `/metrics` handler. */
+  readonly metrics?: Metrics;
+}
+
+/**
+ * A running server.
+ *
+ * @example
+ * ```ts ignore
+ * const server = Server.listen({ port: 0 }, new Router().get("/", () => text("hi")));
+ * await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * await server.shutdown();
+ * ```
+ */
+export class Server {
+  /** The address actually bound (the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  readonly pool: Pool;
+  readonly metrics: Metrics;
+  /** Resolves when the server has stopped: after {@link shutdown} completes. */
+  readonly finished: Promise<void>;
+  readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
+  readonly #limits: ConnectionLimits;
+  readonly #router: Router;
+  readonly #maxConnections: number;
+  readonly #shutdownTimeoutMs: number;
+  readonly #connections = new Map<Connection, Promise<void>>();
+  readonly #finished = Promise.withResolvers<void>();
+  #acceptLoop: Promise<void> = Promise.resolve();
+  #draining = false;
+  #shutdown: Promise<void> | null = null;
+
+  private constructor(options: ServerOptions, router: Router) {
+    const d: Config = defaultConfig();
+    this.#limits = {
+      recvBufferBytes: options.recvBufferBytes ?? d.recvBufferBytes,
+      maxRequestLineBytes: options.maxRequestLineBytes ?? d.maxRequestLineBytes,
+      maxHeadBytes: options.maxHeadBytes ?? d.maxHeadBytes,
+      maxHeaderCount: options.maxHeaderCount ?? d.maxHeaderCount,
+      maxBodyBytes: options.maxBodyBytes ?? d.maxBodyBytes,
+      maxRequestsPerConnection: options.maxRequestsPerConnection ?? d.maxRequestsPerConnection,
+      clientTimeoutMs: options.clientTimeoutMs ?? d.clientTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? d.idleTimeoutMs,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? d.bodyTimeoutMs,
+      writeTimeoutMs: options.writeTimeoutMs ?? d.writeTimeoutMs,
+      lingerTimeoutMs: options.lingerTimeoutMs ?? d.lingerTimeoutMs,
+    };
+    this.#router = router;
+    this.#maxConnections = options.maxConnections ?? d.maxConnections;
+    this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? d.shutdownTimeoutMs;
+    this.pool = options.pool ??
+      new Pool(options.numWorkers ?? d.numWorkers, options.maxQueue ?? d.maxQueue);
+    this.metrics = options.metrics ?? new Metrics(d.metricsMaxPaths);
+    this.#listener = Deno.listen({
+      hostname: options.hostname ?? d.host,
+      port: options.port ?? d.port,
+      transport: "tcp",
+    });
+    this.addr = this.#listener.addr;
+    this.finished = this.#finished.promise;
+  }
+
+  /** Binds and starts accepting at once. Throws if the address cannot be bound. */
+  static listen(options: ServerOptions, router: Router): Server {
+    const server = new Server(options, router);
+    server.#acceptLoop = server.#accept();
+    return server;
+  }
+
+  async #accept(): Promise<void> {
+    const ctx = {
+      limits: this.#limits,
+      router: this.#router,
+      pool: this.pool,
+      metrics: this.metrics,
+      draining: () => this.#draining,
+    };
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#draining || error instanceof Deno.errors.BadResource) return;
+        // EMFILE and friends: log and go on; the next accept may succeed.
+        serverLog.error("accept failed: {error}", { error });
+        continue;
+      }
+      if (this.#connections.size >= this.#maxConnections) {
+        this.#refuseConnection(conn);
+        continue;
+      }
+      this.metrics.connectionOpened();
+      conn.setNoDelay(true); // responses are whole; do not wait to coalesce them
+      const remote = conn.remoteAddr;
+      const connection = new Connection(conn, remote, ctx);
+      const task = connection.serve().finally(() => {
+        this.#connections.delete(connection);
+        this.metrics.connectionClosed();
+      });
+      this.#connections.set(connection, task);
+    }
+  }
+
+  /** Over MAX_CONNECTIONS: answer 503 and close, without reading the request. */
+  #refuseConnection(conn: Deno.TcpConn): void {
+    this.metrics.connectionRefused();
+    const { hostname, port } = conn.remoteAddr;
+    connectionLog.warn("refused connection from {remote}: {open} connections open", {
+      remote: `${hostname}:${port}`,
+      open: this.#connections.size,
+    });
+    const bytes = serializeResponse(rejection("too_many_connections", { "retry-after": "1" }), {
+      keepAlive: false,
+      omitBody: false,
+      date: httpDate(),
+    });
+    conn.write(bytes).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    });
+  }
+
+  /**
+   * Stops accepting, closes idle connections, lets requests in flight finish,
+   * then closes what is left once SHUTDOWN_TIMEOUT has passed. Idempotent;
+   * resolves when every connection is closed.
+   */
+  shutdown(): Promise<void> {
+    if (this.#shutdown === null) this.#shutdown = this.#drain();
+    return this.#shutdown;
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    this.#listener.close();
+    await this.#acceptLoop;
+    for (const connection of this.#connections.keys()) {
+      if (connection.idle) connection.close();
+    }
+    const busy = this.#connections.size;
+    if (busy > 0) {
+      serverLog.info("waiting for {busy} connection(s) to finish", { busy });
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(resolve, this.#shutdownTimeoutMs, "deadline");
+    });
+    const all = Promise.all(this.#connections.values()).then(() => "done" as const);
+    const outcome = await Promise.race([all, deadline]);
+    clearTimeout(timer);
+    if (outcome === "deadline") {
+      serverLog.warn("shutdown deadline passed: closing {n} connection(s)", {
+        n: this.#connections.size,
+      });
+      for (const connection of this.#connections.keys()) connection.close();
+    }
+    this.#finished.resolve();
+  }
+}
