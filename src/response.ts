@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { json, text } from "./response.ts";
- * text("hi"); // { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "hi" }
+ * text("hi"); // { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "hi" }
  * json({ ok: true }, { status: 201 });
  * ```
  *
@@ -48,9 +48,11 @@ export interface ResponseInit {
 }
 
 function withType(type: string, body: ResponseBody, init: ResponseInit): RawResponse {
+  const extra = init.headers ?? {};
+  const ownType = Object.keys(extra).some((k) => k.toLowerCase() === "content-type");
   return {
     status: init.status ?? 200,
-    headers: { "Content-Type": type, ...init.headers },
+    headers: ownType ? extra : { "Content-Type": type, ...extra },
     body,
   };
 }
