@@ -56,6 +56,7 @@ export function createApp(options: AppOptions): Router {
       }))
     .get("/about", fileRoute(options.wwwDir, "index.html"))
     .get("/static/*", staticFiles(options.wwwDir))
-    .get("/health", healthHandler(options.startedAt), { metered: false })
-    .get("/metrics", metricsHandler(options), { metered: false });
+    // Observability answers even when every worker is busy, and is not counted.
+    .get("/health", healthHandler(options.startedAt), { metered: false, pooled: false })
+    .get("/metrics", metricsHandler(options), { metered: false, pooled: false });
 }

@@ -219,7 +219,8 @@ export class Connection {
     } else {
       metered = match.route.metered;
       const request = new RawRequest(head, body, this.remote, match.params);
-      const outcome = ctx.pool.run(() => this.#callHandler(match.route.handler, request));
+      const call = () => this.#callHandler(match.route.handler, request);
+      const outcome = match.route.pooled ? ctx.pool.run(call) : call();
       if (outcome === POOL_FULL) {
         keepAlive = false;
         response = rejection("overloaded", { "retry-after": "1" });

@@ -25,12 +25,20 @@ import type { Handler } from "./response.ts";
 export interface RouteOptions {
   /** Whether `/metrics` counts requests to this route (default true). */
   readonly metered?: boolean;
+  /**
+   * Whether the handler waits for a pool permit (default true). Health and
+   * metrics set false: they must answer even when every worker is busy, or a
+   * busy server would look dead to its load balancer. Only for handlers that
+   * do no heavy work.
+   */
+  readonly pooled?: boolean;
 }
 
 /** A registered handler with its route's options. */
 export interface Route {
   readonly handler: Handler;
   readonly metered: boolean;
+  readonly pooled: boolean;
 }
 
 /** The outcome of matching one request. */
@@ -60,7 +68,11 @@ export class Router {
    */
   add(method: string, path: string, handler: Handler, options: RouteOptions = {}): this {
     if (!path.startsWith("/")) throw new TypeError(`route path must start with "/": ${path}`);
-    const route: Route = { handler, metered: options.metered ?? true };
+    const route: Route = {
+      handler,
+      metered: options.metered ?? true,
+      pooled: options.pooled ?? true,
+    };
     const isPattern = path.includes("/:") || path.endsWith("*");
     let methods: Map<string, Route> | undefined;
     if (!isPattern) {
