@@ -1,0 +1,392 @@
+/**
+ * The connection loop over real sockets: keep-alive, pipelining, bodies,
+ * refusals, timeouts and limits.
+ */
+
+import assert from "node:assert/strict";
+import { bytes, exchange, RawClient, startServer } from "./fixtures/harness.ts";
+import { REJECTIONS } from "../src/errors.ts";
+import { Connection, type ConnectionContext, type Socket } from "../src/connection.ts";
+import { Metrics } from "../src/metrics.ts";
+import { Pool } from "../src/pool.ts";
+import { defaultConfig } from "../src/config.ts";
+import { testRouter } from "./fixtures/harness.ts";
+
+const GET = (path: string, extra = "") => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
+
+Deno.test("a GET gets 200 with Content-Length, Date, Server and keep-alive", async () => {
+  await using s = startServer();
+  const res = await exchange(s.port, GET("/"));
+  assert.equal(res.status, 200);
+  assert.equal(res.reason, "OK");
+  assert.equal(res.body, "home");
+  assert.equal(res.headers.get("content-length"), "4");
+  assert.equal(res.headers.get("server"), "rawhttp");
+  assert.equal(res.headers.get("connection"), "keep-alive");
+  assert.match(res.headers.get("date")!, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+});
+
+Deno.test("an unknown path gets 404 and a known path with another method 405 with Allow", async () => {
+  await using s = startServer();
+  const missing = await exchange(s.port, GET("/missing"));
+  assert.equal(missing.status, 404);
+  const wrong = await exchange(s.port, `DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n`);
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get("allow"), "GET, HEAD");
+});
+
+Deno.test("HEAD gets the GET headers and no body, and the connection stays usable", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write(`HEAD /hello?x=1 HTTP/1.1\r\nHost: t\r\n\r\n`);
+  const head = await c.response(true);
+  assert.equal(head.status, 200);
+  const get = await (async () => {
+    await c.write(GET("/hello?x=1"));
+    return await c.response();
+  })();
+  // Had the HEAD response carried a body, these bytes would be read as the next status line.
+  assert.equal(get.status, 200);
+  assert.equal(head.headers.get("content-length"), get.headers.get("content-length"));
+  assert.equal(head.headers.get("content-type"), get.headers.get("content-type"));
+  assert.deepEqual(JSON.parse(get.body), { path: "/hello", query: "x=1" });
+});
+
+Deno.test("a handler that throws gets 500 with a generic body that hides the error", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/throw"));
+  const res = await c.response();
+  assert.equal(res.status, 500);
+  assert.equal(res.body, REJECTIONS.handler_error.text + "\n");
+  assert.ok(!res.body.includes("secret"));
+  // Framing was fine, so the connection carries on.
+  await c.write(GET("/"));
+  assert.equal((await c.response()).status, 200);
+});
+
+Deno.test("a handler's header value with CRLF gets 500, not a split response", async () => {
+  await using s = startServer();
+  const res = await exchange(s.port, GET("/bad-header"));
+  assert.equal(res.status, 500);
+  assert.equal(res.headers.get("injected"), undefined);
+});
+
+Deno.test("a malformed request gets 400, Connection: close, and the socket closes", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write("GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n");
+  const res = await c.response();
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get("connection"), "close");
+  assert.equal(res.body, REJECTIONS.space_before_colon.text + "\n");
+  assert.ok(await c.closedByServer());
+});
+
+Deno.test("refusals answer their own status, and never echo the input", async () => {
+  await using s = startServer({ maxRequestLineBytes: 100, maxHeadBytes: 300, maxHeaderCount: 3 });
+  const cases: Array<[string, number]> = [
+    ["get / HTTP/1.1\r\nHost: t\r\n\r\n", 501],
+    ["GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505],
+    ["GET / HTTP/1.1\r\n\r\n", 400], // no Host
+    [`GET /${"a".repeat(120)} HTTP/1.1\r\nHost: t\r\n\r\n`, 414],
+    [`GET / HTTP/1.1\r\nHost: t\r\nX: ${"b".repeat(300)}\r\n\r\n`, 431],
+    ["GET / HTTP/1.1\r\nHost: t\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431],
+    [
+      "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+      400,
+    ],
+    ["POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501],
+    ["GET /%zz HTTP/1.1\r\nHost: t\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nHost: t\r\nExpect: magic\r\n\r\n", 417],
+    ["\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400], // a TLS ClientHello
+  ];
+  for (const [request, status] of cases) {
+    const res = await exchange(s.port, request);
+    assert.equal(res.status, status, JSON.stringify(request));
+    assert.equal(res.headers.get("connection"), "close");
+    assert.ok(!res.body.includes("aaaa") && !res.body.includes("bbbb"));
+  }
+});
+
+Deno.test("keep-alive: several requests on one connection, and Connection: close honoured", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  for (let i = 0; i < 5; i++) {
+    await c.write(GET(`/hello?i=${i}`));
+    const res = await c.response();
+    assert.equal(JSON.parse(res.body).query, `i=${i}`);
+    assert.equal(res.headers.get("connection"), "keep-alive");
+  }
+  await c.write(GET("/", "Connection: close\r\n"));
+  const last = await c.response();
+  assert.equal(last.status, 200);
+  assert.equal(last.headers.get("connection"), "close");
+  assert.ok(await c.closedByServer());
+});
+
+Deno.test("a handler's Connection: close ends the connection after its response", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/close"));
+  const res = await c.response();
+  assert.equal(res.body, "bye");
+  assert.equal(res.headers.get("connection"), "close");
+  assert.ok(await c.closedByServer());
+});
+
+Deno.test("HTTP/1.0 closes by default, and keeps alive when it asks", async () => {
+  await using s = startServer();
+  {
+    using c = await RawClient.connect(s.port);
+    await c.write("GET / HTTP/1.0\r\n\r\n");
+    const res = await c.response();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("connection"), "close");
+    assert.ok(await c.closedByServer());
+  }
+  using c = await RawClient.connect(s.port);
+  await c.write("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  assert.equal((await c.response()).headers.get("connection"), "keep-alive");
+  await c.write("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  assert.equal((await c.response()).status, 200);
+});
+
+Deno.test("pipelined requests in one write are answered in order", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  const paths = ["/hello?n=1", "/hello?n=2", "/missing", "/hello?n=3"];
+  await c.write(paths.map((p) => GET(p)).join(""));
+  const got = [];
+  for (const _ of paths) got.push(await c.response());
+  assert.deepEqual(got.map((r) => r.status), [200, 200, 404, 200]);
+  assert.deepEqual(
+    got.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).query),
+    ["n=1", "n=2", "n=3"],
+  );
+});
+
+Deno.test("a POST body by Content-Length reaches the handler, bodies split across writes too", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello");
+  await c.write(" world");
+  const res = await c.response();
+  assert.equal(res.body, "hello world");
+  // The next request right after the body is parsed as a request, not as body.
+  await c.write(
+    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nokGET / HTTP/1.1\r\nHost: t\r\n\r\n",
+  );
+  assert.equal((await c.response()).body, "ok");
+  assert.equal((await c.response()).body, "home");
+});
+
+Deno.test("a chunked body with extensions and trailers is decoded", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write(
+    "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n",
+  );
+  const res = await c.response();
+  assert.equal(res.status, 200);
+  assert.equal(res.body, "hello world");
+  await c.write(GET("/"));
+  assert.equal((await c.response()).body, "home");
+});
+
+Deno.test("MAX_BODY_BYTES: a body just below and at the limit is served, one byte over gets 413", async () => {
+  const limit = 1000;
+  await using s = startServer({ maxBodyBytes: limit });
+  for (const size of [limit - 1, limit]) {
+    const res = await exchange(
+      s.port,
+      `POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n${"x".repeat(size)}`,
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-body-length"), String(size));
+  }
+  const over = await exchange(
+    s.port,
+    `POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: ${limit + 1}\r\n\r\n${
+      "x".repeat(limit + 1)
+    }`,
+  );
+  assert.equal(over.status, 413);
+  // Chunked: the same limit, refused at the chunk-size line.
+  const chunkedAt = await exchange(
+    s.port,
+    `POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${limit.toString(16)}\r\n${
+      "y".repeat(limit)
+    }\r\n0\r\n\r\n`,
+  );
+  assert.equal(chunkedAt.status, 200);
+  const chunkedOver = await exchange(
+    s.port,
+    `POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${
+      (limit + 1).toString(16)
+    }\r\n`,
+  );
+  assert.equal(chunkedOver.status, 413);
+});
+
+Deno.test("Expect: 100-continue gets 100 before the body, and 413 without 100 when too large", async () => {
+  await using s = startServer({ maxBodyBytes: 10 });
+  using c = await RawClient.connect(s.port);
+  await c.write(
+    "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n",
+  );
+  const interim = await c.response();
+  assert.equal(interim.status, 100);
+  await c.write("data");
+  const res = await c.response();
+  assert.equal(res.status, 200);
+  assert.equal(res.body, "data");
+  const tooBig = await exchange(
+    s.port,
+    "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\nExpect: 100-continue\r\n\r\n",
+  );
+  assert.equal(tooBig.status, 413);
+});
+
+Deno.test("204 from a handler carries neither body nor Content-Length", async () => {
+  await using s = startServer();
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/no-content") + GET("/"));
+  const res = await c.response();
+  assert.equal(res.status, 204);
+  assert.equal(res.headers.get("content-length"), undefined);
+  assert.equal((await c.response()).body, "home");
+});
+
+Deno.test("CLIENT_TIMEOUT: silence closes without a response, a partial head gets 408", async () => {
+  await using s = startServer({ clientTimeoutMs: 150 });
+  {
+    using c = await RawClient.connect(s.port);
+    assert.equal(await c.readAll(), "");
+  }
+  using c = await RawClient.connect(s.port);
+  await c.write("GET / HTTP/1.1\r\nHost:");
+  const res = await c.response();
+  assert.equal(res.status, 408);
+  assert.ok(await c.closedByServer());
+});
+
+Deno.test("CLIENT_TIMEOUT bounds the whole head, so a byte at a time cannot hold it open", async () => {
+  await using s = startServer({ clientTimeoutMs: 300 });
+  using c = await RawClient.connect(s.port);
+  const request = GET("/");
+  const started = Date.now();
+  let status = 0;
+  const reader = c.response().then((r) => status = r.status);
+  // Trickle the head one byte per write; the deadline ends it midway.
+  for (const b of request) {
+    if (status !== 0) break;
+    try {
+      await c.write(b);
+    } catch {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 40)); // the slowloris pace under test, not a sync
+  }
+  await reader;
+  assert.equal(status, 408);
+  assert.ok(Date.now() - started < 300 + 2000);
+});
+
+Deno.test("IDLE_TIMEOUT closes a kept-alive connection that sends nothing more", async () => {
+  await using s = startServer({ idleTimeoutMs: 100, clientTimeoutMs: 10_000 });
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/"));
+  assert.equal((await c.response()).status, 200);
+  assert.ok(await c.closedByServer()); // would hang past the test's patience without the timeout
+});
+
+Deno.test("BODY_TIMEOUT: a body that stops arriving gets 408", async () => {
+  await using s = startServer({ bodyTimeoutMs: 150 });
+  using c = await RawClient.connect(s.port);
+  await c.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+  const res = await c.response();
+  assert.equal(res.status, 408);
+  assert.equal(res.body, REJECTIONS.body_timeout.text + "\n");
+});
+
+Deno.test("MAX_REQUESTS_PER_CONNECTION: the last allowed response says close", async () => {
+  await using s = startServer({ maxRequestsPerConnection: 2 });
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/"));
+  assert.equal((await c.response()).headers.get("connection"), "keep-alive");
+  await c.write(GET("/"));
+  assert.equal((await c.response()).headers.get("connection"), "close");
+  assert.ok(await c.closedByServer());
+});
+
+Deno.test("a client that vanishes mid-request does not disturb other connections", async () => {
+  await using s = startServer();
+  const gone = await RawClient.connect(s.port);
+  await gone.write("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
+  gone.close();
+  const res = await exchange(s.port, GET("/"));
+  assert.equal(res.status, 200);
+});
+
+// ---------------------------------------------------------------------------
+// With a fake socket: what a network cannot show, such as how many writes.
+
+class FakeSocket implements Socket {
+  readonly writes: Uint8Array[] = [];
+  #input: Uint8Array[];
+  #pendingEnd = Promise.withResolvers<number | null>();
+  closed = false;
+  constructor(...input: string[]) {
+    this.#input = input.map(bytes);
+  }
+  read(p: Uint8Array): Promise<number | null> {
+    const next = this.#input.shift();
+    if (next === undefined) return this.#pendingEnd.promise; // waits until closed
+    p.set(next);
+    return Promise.resolve(next.length);
+  }
+  write(p: Uint8Array): Promise<number> {
+    this.writes.push(p.slice());
+    return Promise.resolve(p.length);
+  }
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): void {
+    this.closed = true;
+    this.#pendingEnd.resolve(null);
+  }
+}
+
+function fakeContext(): ConnectionContext {
+  const config = defaultConfig();
+  return {
+    limits: { ...config, idleTimeoutMs: 50, clientTimeoutMs: 50 },
+    router: testRouter(),
+    pool: new Pool(2, 2),
+    metrics: new Metrics(10),
+    draining: () => false,
+  };
+}
+
+Deno.test("pipelined responses go out in a single write", async () => {
+  const socket = new FakeSocket(GET("/") + GET("/hello") + GET("/missing"));
+  await new Connection(socket, { hostname: "test", port: 1 }, fakeContext()).serve();
+  assert.equal(socket.writes.length, 1);
+  const text = new TextDecoder().decode(socket.writes[0]);
+  assert.equal(text.match(/HTTP\/1\.1 /g)?.length, 3);
+  assert.ok(text.indexOf("200 OK") < text.indexOf("404 Not Found"));
+  assert.ok(socket.closed);
+});
+
+Deno.test("a head split across many reads is served once complete", async () => {
+  const request = GET("/hello?split=1");
+  const pieces = [...request]; // one byte per read
+  const socket = new FakeSocket(...pieces);
+  await new Connection(socket, { hostname: "test", port: 1 }, fakeContext()).serve();
+  const text = new TextDecoder().decode(socket.writes[0]);
+  assert.ok(text.startsWith("HTTP/1.1 200 OK\r\n"));
+  assert.ok(text.endsWith('{"path":"/hello","query":"split=1"}'));
+});
