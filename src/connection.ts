@@ -74,8 +74,17 @@ export class Connection {
   #queued: Uint8Array[] = [];
   #queuedBytes = 0;
 
-  constructor(socket: Socket, remote: RemoteAddr, ctx: ConnectionContext) {
+  readonly #onClose: () => void;
+
+  /** `onClose` runs once, when the socket is closed (by the loop or by the server). */
+  constructor(
+    socket: Socket,
+    remote: RemoteAddr,
+    ctx: ConnectionContext,
+    onClose: () => void = () => {},
+  ) {
     this.#socket = socket;
+    this.#onClose = onClose;
     this.remote = remote;
     this.#ctx = ctx;
     const limits = ctx.limits;
@@ -99,6 +108,7 @@ export class Connection {
     } catch {
       // already closed by the peer's reset; nothing to do
     }
+    this.#onClose();
   }
 
   /** Runs the request loop; resolves when the connection is closed. Never rejects. */
@@ -207,7 +217,7 @@ export class Connection {
     let keepAlive = head.version === "HTTP/1.1"
       ? !hasToken(connection, "close")
       : hasToken(connection, "keep-alive");
-    if (served >= limits.maxRequestsPerConnection || ctx.draining()) keepAlive = false;
+    if (served >= limits.maxRequestsPerConnection) keepAlive = false;
 
     let response: RawResponse;
     let metered = true;
@@ -228,7 +238,10 @@ export class Connection {
         response = await outcome;
       }
     }
-    if (hasToken(responseHeader(response, "connection") ?? null, "close")) keepAlive = false;
+    // Checked after the handler: shutdown may have begun while it ran.
+    if (ctx.draining() || hasToken(responseHeader(response, "connection") ?? null, "close")) {
+      keepAlive = false;
+    }
 
     const options = { keepAlive, omitBody: head.method === "HEAD", date: httpDate() };
     let bytes: Uint8Array;

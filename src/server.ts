@@ -120,12 +120,13 @@ export class Server {
       this.metrics.connectionOpened();
       conn.setNoDelay(true); // responses are whole; do not wait to coalesce them
       const remote = conn.remoteAddr;
-      const connection = new Connection(conn, remote, ctx);
-      const task = connection.serve().finally(() => {
+      // Counted closed when the socket closes, even if a force-closed
+      // connection's handler is still running.
+      const connection: Connection = new Connection(conn, remote, ctx, () => {
         this.#connections.delete(connection);
         this.metrics.connectionClosed();
       });
-      this.#connections.set(connection, task);
+      this.#connections.set(connection, connection.serve());
     }
   }
 
