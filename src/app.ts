@@ -9,7 +9,7 @@ import { healthHandler } from "./handlers/health.ts";
 import { metricsHandler } from "./handlers/metrics.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Pool } from "./pool.ts";
-import { json, text } from "./response.ts";
+import { type Handler, json, text } from "./response.ts";
 import { Router } from "./router.ts";
 import { SERVER_NAME } from "./serializer.ts";
 
@@ -27,6 +27,7 @@ export interface AppOptions {
 const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ["GET /", "this list"],
   ["GET /api/hello", "JSON greeting: {message, method, path, server}"],
+  ["POST /api/echo", "the request body back, same Content-Type (also PUT)"],
   ["GET /about", "an HTML page about this server"],
   ["GET /static/*", "files from the www/ folder"],
   ["GET /health", "liveness: {status, uptime_seconds, timestamp}"],
@@ -42,6 +43,13 @@ export function homeText(): string {
   }\n\nHEAD works wherever GET does.\n`;
 }
 
+/** Answers with the request body and its Content-Type. */
+const echo: Handler = (req) => ({
+  status: 200,
+  headers: { "Content-Type": req.headers.get("content-type") ?? "application/octet-stream" },
+  body: req.body,
+});
+
 /** Builds the demo app's router. */
 export function createApp(options: AppOptions): Router {
   const home = text(homeText());
@@ -54,6 +62,8 @@ export function createApp(options: AppOptions): Router {
         path: req.path,
         server: SERVER_NAME,
       }))
+    .post("/api/echo", echo)
+    .add("PUT", "/api/echo", echo)
     .get("/about", fileRoute(options.wwwDir, "index.html"))
     .get("/static/*", staticFiles(options.wwwDir))
     // Observability answers even when every worker is busy, and is not counted.
