@@ -87,8 +87,9 @@ export class RequestHeaders {
  */
 export function hasToken(value: string | null, token: string): boolean {
   if (value === null) return false;
+  const wanted = token.toLowerCase(); // the token may come in any case, too
   for (const part of value.split(",")) {
-    if (part.trim().toLowerCase() === token) return true;
+    if (part.trim().toLowerCase() === wanted) return true;
   }
   return false;
 }

@@ -79,6 +79,8 @@ export function responseHeader(res: RawResponse, name: string): string | undefin
   const pairs = Array.isArray(headers)
     ? headers as ReadonlyArray<readonly [string, string]>
     : Object.entries(headers);
-  for (const [key, value] of pairs) if (key.toLowerCase() === name) return value;
+  // Lower-case both sides: `name` may come in any case, as the doc promises.
+  const wanted = name.toLowerCase();
+  for (const [key, value] of pairs) if (key.toLowerCase() === wanted) return value;
   return undefined;
 }

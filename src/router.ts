@@ -73,7 +73,9 @@ export class Router {
       metered: options.metered ?? true,
       pooled: options.pooled ?? true,
     };
-    const isPattern = path.includes("/:") || path.endsWith("*");
+    // A "*" segment anywhere makes a pattern, so a misplaced one ("/a/*/b") reaches
+    // the check below instead of silently registering as a literal exact path.
+    const isPattern = path.includes("/:") || path.endsWith("*") || path.includes("/*/");
     let methods: Map<string, Route> | undefined;
     if (!isPattern) {
       methods = this.#exact.get(path);
