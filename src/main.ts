@@ -61,13 +61,6 @@ async function main(): Promise<number> {
     });
     return 1;
   }
-  serverLog.info("listening on http://{host}:{port} ({workers} workers, static files from {www})", {
-    host: server.addr.hostname,
-    port: server.addr.port,
-    workers: config.numWorkers,
-    www: wwwDir,
-  });
-
   let signalsSeen = 0;
   const onSignal = (signal: Deno.Signal) => () => {
     if (signalsSeen++ > 0) {
@@ -80,8 +73,17 @@ async function main(): Promise<number> {
     });
     server.shutdown();
   };
+  // Installed before the "listening" line, so a signal sent by whoever waits
+  // for that line is always handled gracefully.
   const listeners = SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+
+  serverLog.info("listening on http://{host}:{port} ({workers} workers, static files from {www})", {
+    host: server.addr.hostname,
+    port: server.addr.port,
+    workers: config.numWorkers,
+    www: wwwDir,
+  });
 
   await server.finished;
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
