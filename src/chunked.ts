@@ -73,8 +73,8 @@ export class ChunkedDecoder {
   #remaining = 0;
   #total = 0;
   #metadata = 0;
-  /** Bytes of the current size line's extension. */
-  #extension = 0;
+  /** Whether the current size line's extension has reached its first ";". */
+  #extensionOpened = false;
   #trailers = 0;
   /** The current trailer line, carried across reads (trailers are rare and short). */
   #line: number[] = [];
@@ -129,10 +129,11 @@ export class ChunkedDecoder {
             this.#state = State.SizeLf;
           } else {
             // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ) (RFC 9112 §7.1.1):
-            // it must open with ";" or whitespace and hold no control bytes.
+            // before its first ";" only whitespace may stand, and no control bytes anywhere.
             if (FIELD_VALUE[b] === 0) return "invalid_chunk";
-            if (this.#extension++ === 0 && b !== 0x3b && b !== 0x20 && b !== 0x09) {
-              return "invalid_chunk";
+            if (!this.#extensionOpened) {
+              if (b === 0x3b) this.#extensionOpened = true;
+              else if (b !== 0x20 && b !== 0x09) return "invalid_chunk";
             }
             if (++this.#metadata > limits.maxMetadataBytes) return "invalid_chunk";
           }
@@ -147,7 +148,7 @@ export class ChunkedDecoder {
           this.#state = this.#size === 0 ? State.Trailer : State.Data;
           this.#size = 0;
           this.#digits = 0;
-          this.#extension = 0;
+          this.#extensionOpened = false;
           break;
         }
         case State.Data: {

@@ -141,7 +141,9 @@ export class HeadParser {
     for (; i < len; i++) {
       const b = buf[start + i]!;
       if (i >= limits.maxHeadBytes) {
-        return fail(this.#version === null ? "uri_too_long" : "head_too_large");
+        // Past the head budget: name the request-target only if we are in it.
+        const inTarget = this.#version === null && this.#firstSpace !== -1;
+        return fail(inTarget ? "uri_too_long" : "head_too_large");
       }
       if (b === CR) {
         if (i + 1 === len) break; // decide when the next byte arrives
