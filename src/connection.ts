@@ -225,7 +225,7 @@ export class Connection {
     if (match.kind === "not_found") {
       response = NOT_FOUND;
     } else if (match.kind === "method_not_allowed") {
-      response = text("Method Not Allowed\n", { status: 405, headers: { allow: match.allow } });
+      response = text("Method Not Allowed\n", { status: 405, headers: { "Allow": match.allow } });
     } else {
       metered = match.route.metered;
       const request = new RawRequest(head, body, this.remote, match.params);
@@ -233,7 +233,7 @@ export class Connection {
       const outcome = match.route.pooled ? ctx.pool.run(call) : call();
       if (outcome === POOL_FULL) {
         keepAlive = false;
-        response = rejection("overloaded", { "retry-after": "1" });
+        response = rejection("overloaded", { "Retry-After": "1" });
       } else {
         response = await outcome;
       }

@@ -138,7 +138,7 @@ export class Server {
       remote: `${hostname}:${port}`,
       open: this.#connections.size,
     });
-    const bytes = serializeResponse(rejection("too_many_connections", { "retry-after": "1" }), {
+    const bytes = serializeResponse(rejection("too_many_connections", { "Retry-After": "1" }), {
       keepAlive: false,
       omitBody: false,
       date: httpDate(),

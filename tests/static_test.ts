@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CONTENT_TYPES, fileRoute, serveFile, staticFiles } from "../src/handlers/static.ts";
+import {
+  CONTENT_TYPES,
+  etagMatches,
+  fileRoute,
+  serveFile,
+  staticFiles,
+} from "../src/handlers/static.ts";
 import type { RawResponse } from "../src/response.ts";
 import { responseHeader } from "../src/response.ts";
 import { makeRequest } from "./fixtures/request.ts";
@@ -261,4 +267,35 @@ Deno.test("staticFiles() answers with bytes the serializer can frame (no text de
     assert.ok(res.body instanceof Uint8Array);
     assert.equal(res.body.length, enc.encode("<h1>héllo</h1>").length);
   });
+});
+
+Deno.test("etagMatches() compares If-None-Match weakly over a list, and * matches any tag", () => {
+  const tag = '"abc-1"';
+  assert.ok(etagMatches(tag, tag));
+  assert.ok(etagMatches(`"x", ${tag}`, tag));
+  assert.ok(etagMatches(`W/${tag}`, tag));
+  assert.ok(etagMatches("*", tag));
+  assert.ok(!etagMatches('"abc-2"', tag));
+  assert.ok(!etagMatches(null, tag));
+  assert.ok(!etagMatches("", tag));
+});
+
+Deno.test("serveFile() answers 304 without Content-Type for a weak list match (regression: list gave 200)", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${root}/a.txt`, "hello");
+    const first = await serveFile(root, "a.txt", makeRequest("GET", "/a.txt"));
+    const etag = responseHeader(first, "etag")!;
+    const again = await serveFile(
+      root,
+      "a.txt",
+      makeRequest("GET", "/a.txt", { headers: [["If-None-Match", `"other", W/${etag}`]] }),
+    );
+    assert.equal(again.status, 304);
+    assert.equal(again.body, undefined);
+    assert.equal(responseHeader(again, "content-type"), undefined);
+    assert.equal(responseHeader(again, "etag"), etag);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

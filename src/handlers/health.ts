@@ -28,6 +28,6 @@ export function healthHandler(startedAt: number): Handler {
       uptime_seconds: uptimeSeconds(startedAt),
       timestamp: new Date().toISOString(),
     };
-    return json(body, { headers: { "cache-control": "no-store" } });
+    return json(body, { headers: { "Cache-Control": "no-store" } });
   };
 }

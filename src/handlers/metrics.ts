@@ -48,11 +48,11 @@ function wantsPrometheus(req: RawRequest): boolean {
 export function metricsHandler(src: MetricsSources): Handler {
   return (req): RawResponse => {
     const report = metricsReport(src);
-    const headers = { "cache-control": "no-store" };
+    const headers = { "Cache-Control": "no-store" };
     if (!wantsPrometheus(req)) return json(report, { headers });
     return {
       status: 200,
-      headers: { ...headers, "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+      headers: { ...headers, "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
       body: prometheusText(report),
     };
   };

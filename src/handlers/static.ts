@@ -44,7 +44,7 @@ export async function serveFile(
   let info: Deno.FileInfo;
   try {
     real = await Deno.realPath(path);
-    if (real !== base && !real.startsWith(await Deno.realPath(base) + sep)) return NOT_FOUND;
+    if (!isInside(real, await Deno.realPath(base))) return NOT_FOUND;
     info = await Deno.stat(real);
   } catch {
     return NOT_FOUND;
@@ -52,18 +52,43 @@ export async function serveFile(
   if (!info.isFile) return NOT_FOUND;
   const mtime = info.mtime?.getTime() ?? 0;
   const etag = `"${info.size.toString(36)}-${mtime.toString(36)}"`;
-  const headers: Record<string, string> = {
-    "content-type": CONTENT_TYPES[extname(real).toLowerCase()] ?? "application/octet-stream",
-    etag,
-    "cache-control": "no-cache", // revalidate each time; a 304 costs one round trip
+  // Validators and caching: what a 304 repeats (RFC 9110 §15.4.5).
+  const validators: Record<string, string> = {
+    "ETag": etag,
+    "Cache-Control": "no-cache", // revalidate each time; a 304 costs one round trip
   };
-  if (info.mtime !== null) headers["last-modified"] = info.mtime.toUTCString();
-  if (req.headers.get("if-none-match") === etag) return { status: 304, headers };
+  if (info.mtime !== null) validators["Last-Modified"] = info.mtime.toUTCString();
+  if (etagMatches(req.headers.get("if-none-match"), etag)) {
+    return { status: 304, headers: validators };
+  }
+  const type = CONTENT_TYPES[extname(real).toLowerCase()] ?? "application/octet-stream";
   try {
-    return { status: 200, headers, body: await Deno.readFile(real) };
+    return {
+      status: 200,
+      headers: { "Content-Type": type, ...validators },
+      body: await Deno.readFile(real),
+    };
   } catch {
     return NOT_FOUND;
   }
+}
+
+/** Whether `path` is `root` or below it (both real, absolute paths). */
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * If-None-Match (RFC 9110 §13.1.2): `*` or a list of entity tags, compared
+ * weakly (a `W/` prefix is ignored), as a GET or HEAD precondition must be.
+ */
+export function etagMatches(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return (t.startsWith("W/") ? t.slice(2) : t) === etag;
+  });
 }
 
 /** A handler for a `/prefix/*` route that serves files below `root`. */
