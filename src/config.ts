@@ -115,8 +115,8 @@ export const SETTINGS: readonly Setting[] = [
     min: 256,
     max: 1 * MiB,
     doc: "Initial read buffer per connection; grows to the head limit only when a " +
-      "request needs it. 4 KiB holds a typical browser head in one read and keeps " +
-      "10,000 idle connections at about 40 MiB.",
+      "request needs it, and shrinks back. 4 KiB holds a typical browser head in " +
+      "one read; measured, it adds about 2.4 KiB per idle connection to RSS.",
   },
   {
     key: "maxQueue",
@@ -135,8 +135,9 @@ export const SETTINGS: readonly Setting[] = [
     default: 10_000,
     min: 1,
     max: 1_000_000,
-    doc: "Open connections; more get 503 and are closed. 10,000 idle connections " +
-      "cost about 60 MiB here, well inside a small container.",
+    doc: "Open connections; more get 503 and are closed. Measured, an idle " +
+      "keep-alive connection costs about 21 KiB of RSS (Deno.serve: 19 KiB), so " +
+      "10,000 fit in about 210 MiB; the cap keeps a flood from exhausting memory and fds.",
   },
   {
     key: "idleTimeoutMs",
