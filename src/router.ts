@@ -60,6 +60,7 @@ const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, st
 export class Router {
   readonly #exact = new Map<string, Map<string, Route>>();
   readonly #patterns: PatternRoute[] = [];
+  #optionsRoute: Route | null = null;
 
   /**
    * Registers `handler` for `method` on `path`. A path is exact (`/health`),
@@ -96,6 +97,7 @@ export class Router {
       methods = found.methods;
     }
     methods.set(method, route);
+    this.#optionsRoute = null;
     return this;
   }
 
@@ -109,8 +111,13 @@ export class Router {
     return this.add("POST", path, handler, options);
   }
 
-  /** Finds the handler for `method` on the decoded `path`. */
+  /**
+   * Finds the handler for `method` on the decoded `path`. `OPTIONS *` asks
+   * about the server itself (RFC 9110 §9.3.7): it gets 204 with an `Allow`
+   * of every method some route serves.
+   */
   match(method: string, path: string): Match {
+    if (path === "*") return { kind: "found", route: this.#serverOptions(), params: NO_PARAMS };
     const exact = this.#exact.get(path);
     if (exact !== undefined) return pick(exact, method, NO_PARAMS);
     const parts = path.split("/").slice(1);
@@ -120,6 +127,26 @@ export class Router {
     }
     return NOT_FOUND;
   }
+
+  /** The built-in answer to `OPTIONS *`, built once (routes are added before serving). */
+  #serverOptions(): Route {
+    if (this.#optionsRoute === null) {
+      const allow = allowOf([...this.#exact.values(), ...this.#patterns.map((p) => p.methods)]);
+      this.#optionsRoute = {
+        handler: () => ({ status: 204, headers: { "Allow": allow } }),
+        metered: true,
+        pooled: false,
+      };
+    }
+    return this.#optionsRoute;
+  }
+}
+
+/** Every method of `routes`, as an Allow value (HEAD wherever GET is). */
+function allowOf(routes: Iterable<Map<string, Route>>): string {
+  const all = new Map<string, Route>();
+  for (const methods of routes) for (const [m, r] of methods) all.set(m, r);
+  return allowList(all);
 }
 
 function pick(methods: Map<string, Route>, method: string, params: Record<string, string>): Match {

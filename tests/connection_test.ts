@@ -390,3 +390,12 @@ Deno.test("a head split across many reads is served once complete", async () => 
   assert.ok(text.startsWith("HTTP/1.1 200 OK\r\n"));
   assert.ok(text.endsWith('{"path":"/hello","query":"split=1"}'));
 });
+
+Deno.test("OPTIONS * gets 204 with the server's methods; * with GET gets 400", async () => {
+  await using s = startServer();
+  const options = await exchange(s.port, "OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n");
+  assert.equal(options.status, 204);
+  assert.equal(options.headers.get("allow"), "GET, HEAD, POST, PUT");
+  const get = await exchange(s.port, "GET * HTTP/1.1\r\nHost: t\r\n\r\n");
+  assert.equal(get.status, 400);
+});

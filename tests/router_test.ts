@@ -3,6 +3,7 @@ import type { Handler } from "../src/response.ts";
 import { text } from "../src/response.ts";
 import type { Match } from "../src/router.ts";
 import { Router } from "../src/router.ts";
+import { makeRequest } from "./fixtures/request.ts";
 
 /** A handler that is only compared by identity. */
 function handler(name: string): Handler {
@@ -208,4 +209,24 @@ Deno.test("Router.get() and post() return the router for chaining", () => {
   assert.equal(router.get("/a", handler("a")), router);
   assert.equal(router.post("/a", handler("a")), router);
   assert.equal(router.add("PUT", "/a", handler("a")), router);
+});
+
+Deno.test("Router.match() answers OPTIONS * with 204 and every method any route serves", async () => {
+  const router = new Router()
+    .get("/a", () => ({ status: 204 }))
+    .add("PUT", "/b/:id", () => ({ status: 204 }))
+    .post("/c", () => ({ status: 204 }));
+  const m = router.match("OPTIONS", "*");
+  assert.equal(m.kind, "found");
+  if (m.kind !== "found") return;
+  const res = await m.route.handler(makeRequest("OPTIONS", "*"));
+  assert.equal(res.status, 204);
+  assert.deepEqual(res.headers, { "Allow": "GET, HEAD, POST, PUT" });
+  // A route added later shows up in the next answer.
+  router.add("DELETE", "/d", () => ({ status: 204 }));
+  const again = router.match("OPTIONS", "*");
+  assert.ok(again.kind === "found");
+  assert.deepEqual((await again.route.handler(makeRequest("OPTIONS", "*"))).headers, {
+    "Allow": "DELETE, GET, HEAD, POST, PUT",
+  });
 });
