@@ -1,10 +1,12 @@
 /**
- * Reads a whole request body from the socket, by its framing, within its limits.
+ * Reads a request body from the socket, by its framing, within its limits.
  *
- * The body limit is enforced before the excess is read: a Content-Length over
- * the limit is refused from the head alone, and a chunked body as soon as a
- * chunk-size line would pass it. Bytes after the body (a pipelined request)
- * stay in the reader for the next head.
+ * A {@link BodyReader} is pulled: it reads from the socket only when asked, so
+ * a handler that streams the body gets backpressure for free, and one that
+ * wants it whole calls {@link BodyReader.readAll}. The body limit is enforced
+ * before the excess is read: a Content-Length over the limit is refused from
+ * the head alone, and a chunked body as soon as a chunk-size line would pass
+ * it. Bytes after the body (a pipelined request) stay in the socket reader.
  *
  * @module
  */
@@ -25,71 +27,145 @@ export interface BodyLimits {
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * Reads the body `framing` describes, or returns why it was refused.
- * `deadline` is in ms since the epoch.
- */
-export async function readBody(
-  reader: SocketReader,
-  framing: Framing,
-  limits: BodyLimits,
-  deadline: number,
-): Promise<Uint8Array | RejectionCode> {
-  switch (framing.kind) {
-    case "none":
-      return EMPTY;
-    case "length":
-      return await readLength(reader, framing.length, limits.maxBodyBytes, deadline);
-    case "chunked":
-      return await readChunked(reader, limits, deadline);
-  }
-}
+/** Pulls one request's body off the socket. */
+export class BodyReader {
+  readonly #reader: SocketReader;
+  readonly #deadline: number;
+  readonly #decoder: ChunkedDecoder | null;
+  /** Bytes left of a Content-Length body. */
+  #remaining: number;
+  #done: boolean;
+  #failure: RejectionCode | null = null;
+  #beforeFirstRead: (() => Promise<void>) | null;
 
-async function readLength(
-  reader: SocketReader,
-  length: number,
-  maxBodyBytes: number,
-  deadline: number,
-): Promise<Uint8Array | RejectionCode> {
-  if (length > maxBodyBytes) return "body_too_large";
-  const body = new Uint8Array(length);
-  let filled = 0;
-  for (;;) {
-    const n = Math.min(reader.buffered, length - filled);
-    body.set(reader.buf.subarray(reader.start, reader.start + n), filled);
+  /**
+   * @param deadline when the whole body must have arrived (ms since the epoch)
+   * @param beforeFirstRead runs once before the first socket read (it sends
+   *   `100 Continue`, so a client that waits for it sends the body only when
+   *   the body is actually wanted)
+   */
+  constructor(
+    reader: SocketReader,
+    framing: Framing,
+    limits: BodyLimits,
+    deadline: number,
+    beforeFirstRead: (() => Promise<void>) | null = null,
+  ) {
+    this.#reader = reader;
+    this.#deadline = deadline;
+    this.#beforeFirstRead = beforeFirstRead;
+    this.#remaining = framing.kind === "length" ? framing.length : 0;
+    this.#done = framing.kind === "none";
+    this.#decoder = framing.kind === "chunked"
+      ? new ChunkedDecoder({
+        maxBodyBytes: limits.maxBodyBytes,
+        maxMetadataBytes: limits.maxHeadBytes,
+        maxTrailerCount: limits.maxHeaderCount,
+      })
+      : null;
+    if (framing.kind === "length" && framing.length > limits.maxBodyBytes) {
+      this.#fail("body_too_large");
+    }
+  }
+
+  /** Whether the whole body has been read (or there was none). */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Why the body was refused, once it has been; null otherwise. */
+  get failure(): RejectionCode | null {
+    return this.#failure;
+  }
+
+  /** Whether any socket read happened for this body (so `100 Continue` went out). */
+  get started(): boolean {
+    return this.#beforeFirstRead === null;
+  }
+
+  #fail(code: RejectionCode): RejectionCode {
+    this.#failure = code;
+    this.#done = true;
+    return code;
+  }
+
+  /** The next piece of the body (a copy the caller owns), null at its end, or why it failed. */
+  async read(): Promise<Uint8Array | null | RejectionCode> {
+    if (this.#failure !== null) return this.#failure;
+    const reader = this.#reader;
+    for (;;) {
+      if (this.#done) return null;
+      if (reader.buffered > 0) {
+        const piece = this.#decoder === null ? this.#takeLength() : this.#takeChunked();
+        if (piece !== null) return piece;
+        continue;
+      }
+      if (this.#beforeFirstRead !== null) {
+        const send = this.#beforeFirstRead;
+        this.#beforeFirstRead = null;
+        await send();
+      }
+      const outcome = await reader.fill(this.#deadline);
+      if (outcome === "timeout") return this.#fail("body_timeout");
+      if (outcome !== "data") return this.#fail("incomplete_body");
+    }
+  }
+
+  #takeLength(): Uint8Array | null {
+    if (this.#remaining === 0) {
+      this.#done = true;
+      return null;
+    }
+    const reader = this.#reader;
+    const n = Math.min(reader.buffered, this.#remaining);
+    const piece = reader.buf.slice(reader.start, reader.start + n);
     reader.consume(n);
-    filled += n;
-    if (filled === length) return body;
-    const outcome = await reader.fill(deadline);
-    if (outcome === "timeout") return "body_timeout";
-    if (outcome !== "data") return "incomplete_body";
+    this.#remaining -= n;
+    if (this.#remaining === 0) this.#done = true;
+    return piece;
   }
-}
 
-async function readChunked(
-  reader: SocketReader,
-  limits: BodyLimits,
-  deadline: number,
-): Promise<Uint8Array | RejectionCode> {
-  const decoder = new ChunkedDecoder({
-    maxBodyBytes: limits.maxBodyBytes,
-    maxMetadataBytes: limits.maxHeadBytes,
-    maxTrailerCount: limits.maxHeaderCount,
-  });
-  const parts: Uint8Array[] = [];
-  for (;;) {
-    const result = decoder.decode(
-      reader.buf,
-      reader.start,
-      reader.end,
-      (data) => parts.push(data.slice()), // copy: the reader's buffer is reused
-    );
-    if (typeof result === "string") return result;
-    reader.consume(result);
-    if (decoder.done) return concat(parts, decoder.total);
-    const outcome = await reader.fill(deadline);
-    if (outcome === "timeout") return "body_timeout";
-    if (outcome !== "data") return "incomplete_body";
+  /** Decodes what is buffered: data, or null when it held no data (more is needed, or the body ended). */
+  #takeChunked(): Uint8Array | RejectionCode | null {
+    const reader = this.#reader;
+    const decoder = this.#decoder!;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const used = decoder.decode(reader.buf, reader.start, reader.end, (data) => {
+      parts.push(data.slice()); // copy: the socket buffer is reused
+      size += data.length;
+    });
+    if (typeof used === "string") return this.#fail(used);
+    reader.consume(used);
+    if (decoder.done) this.#done = true;
+    // Only framing bytes were buffered: the caller reads more, or sees the end.
+    return size === 0 ? null : concat(parts, size);
+  }
+
+  /** Reads the rest of the body into one array, or says why it was refused. */
+  async readAll(): Promise<Uint8Array | RejectionCode> {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const piece = await this.read();
+      if (piece === null) return parts.length === 0 ? EMPTY : concat(parts, size);
+      if (typeof piece === "string") return piece;
+      parts.push(piece);
+      size += piece.length;
+    }
+  }
+
+  /**
+   * Reads and discards the rest of the body, so the next request on the
+   * connection starts at the right byte. Bounded by the body limit and
+   * deadline. Returns false when the body failed, so the connection must close.
+   */
+  async drain(): Promise<boolean> {
+    for (;;) {
+      const piece = await this.read();
+      if (piece === null) return true;
+      if (typeof piece === "string") return false;
+    }
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * One connection's life: read a head, read its body, run the handler through
- * the pool, write the response, and again while the connection is kept alive.
+ * One connection's life: read a head, run the handler through the pool with
+ * the body buffered or streamed, write the response, and again while the
+ * connection is kept alive.
  *
  * This is the only place where refusal codes become bytes on the wire
- * ({@link REJECTIONS}), and the only module besides the server that touches the
+ * ({@link rejection}), and the only module besides the server that holds the
  * socket. Requests on one connection are answered in order; responses to
  * pipelined requests already in the buffer are queued and go out in one write
  * just before the loop next waits for the client.
@@ -11,19 +12,21 @@
  * @module
  */
 
-import { readBody } from "./body.ts";
-import { type RejectionCode, REJECTIONS } from "./errors.ts";
-import { bodyFraming } from "./framing.ts";
+import { BodyReader } from "./body.ts";
+import { rejection, type RejectionCode } from "./errors.ts";
+import { bodyFraming, type Framing } from "./framing.ts";
 import { hasToken } from "./headers.ts";
 import { httpDate } from "./http_date.ts";
 import { accessLog, connectionLog, handlerLog } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
+import { Output } from "./output.ts";
 import { type HeadLimits, HeadParser, type RequestHead } from "./parser.ts";
 import { type Pool, POOL_FULL } from "./pool.ts";
-import { beforeDeadline, SocketReader } from "./reader.ts";
-import { RawRequest, type RemoteAddr } from "./request.ts";
+import { SocketReader } from "./reader.ts";
+import { RawRequest, type RemoteAddr, type StreamingParts } from "./request.ts";
 import { type Handler, type RawResponse, responseHeader, text } from "./response.ts";
-import type { Router } from "./router.ts";
+import { writeResponse } from "./response_writer.ts";
+import type { Route, Router } from "./router.ts";
 import { CONTINUE_BYTES, serializeResponse } from "./serializer.ts";
 
 /** Every limit and timeout a connection enforces (see config.ts for defaults and reasons). */
@@ -67,14 +70,14 @@ export class Connection {
   readonly #socket: Socket;
   readonly #ctx: ConnectionContext;
   readonly #reader: SocketReader;
+  readonly #output: Output;
   readonly #parser: HeadParser;
+  readonly #onClose: () => void;
   /** True while waiting for the first byte of a request: safe to close at shutdown. */
   #idle = true;
   #closed = false;
-  #queued: Uint8Array[] = [];
-  #queuedBytes = 0;
-
-  readonly #onClose: () => void;
+  /** Aborts the signal of the streaming request in progress, if any. */
+  #abortCurrent: ((reason: unknown) => void) | null = null;
 
   /** `onClose` runs once, when the socket is closed (by the loop or by the server). */
   constructor(
@@ -91,6 +94,7 @@ export class Connection {
     // The buffer must be able to hold one byte more than the largest head, so
     // the parser sees the overflow and refuses it.
     this.#reader = new SocketReader(socket, limits.recvBufferBytes, limits.maxHeadBytes + 1);
+    this.#output = new Output(socket, limits.writeTimeoutMs);
     this.#parser = new HeadParser(limits);
   }
 
@@ -103,6 +107,7 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#abortCurrent?.(new DOMException("connection closed", "AbortError"));
     try {
       this.#socket.close();
     } catch {
@@ -123,7 +128,7 @@ export class Connection {
         if (!keepAlive) break;
         waitDeadline = Date.now() + limits.idleTimeoutMs;
       }
-      await this.#flush();
+      await this.#output.flush();
     } catch (error) {
       // A write to a peer that went away, or a write timeout: nothing to answer.
       connectionLog.debug("connection from {remote} ended: {error}", {
@@ -154,21 +159,21 @@ export class Connection {
         return result.head;
       }
       if (result.kind === "error") {
-        await this.#refuse(result.code, null);
+        await this.#refuse(result.code, null, null);
         return null;
       }
       const started = parser.started;
       if (started && headDeadline === Infinity) headDeadline = Date.now() + limits.clientTimeoutMs;
-      await this.#flush(); // answers to pipelined requests go out before we wait
+      await this.#output.flush(); // answers to pipelined requests go out before we wait
       if (!started && this.#ctx.draining()) return null;
       this.#idle = !started;
       const outcome = await reader.fill(started ? headDeadline : waitDeadline);
       this.#idle = false;
       if (outcome === "data") continue;
       if (outcome === "timeout" && started) {
-        await this.#refuse("header_timeout", null);
+        await this.#refuse("header_timeout", null, null);
       } else if (outcome === "full") {
-        await this.#refuse("head_too_large", null); // unreachable while the parser enforces it
+        await this.#refuse("head_too_large", null, null); // unreachable while the parser enforces it
       } else {
         connectionLog.debug("closing connection from {remote}: {reason}", {
           remote: this.#remoteText(),
@@ -179,38 +184,24 @@ export class Connection {
     }
   }
 
-  /** Reads the body, runs the handler and queues the response. Returns keep-alive. */
+  /** Answers one request whose head has been read. Returns whether to keep the connection. */
   async #respond(head: RequestHead, served: number): Promise<boolean> {
     const started = performance.now();
     const ctx = this.#ctx;
     const limits = ctx.limits;
     const framing = bodyFraming(head);
-    if (typeof framing === "string") return await this.#refuse(framing, head);
+    if (typeof framing === "string") return await this.#refuse(framing, head, null);
 
     // Expect (RFC 9110 §10.1.1): only 100-continue exists, and HTTP/1.0
     // clients' expectations are ignored.
     const expect = head.headers.get("expect");
-    let sendContinue = false;
-    if (expect !== null && head.version === "HTTP/1.1") {
-      if (expect.toLowerCase() !== "100-continue") {
-        return await this.#refuse("unsupported_expectation", head);
-      }
-      sendContinue = framing.kind !== "none";
+    const wantsContinue = expect !== null && head.version === "HTTP/1.1" &&
+      framing.kind !== "none";
+    if (expect !== null && head.version === "HTTP/1.1" && expect.toLowerCase() !== "100-continue") {
+      return await this.#refuse("unsupported_expectation", head, null);
     }
-
-    let body: Uint8Array = new Uint8Array(0);
-    if (framing.kind !== "none") {
-      if (framing.kind === "length" && framing.length > limits.maxBodyBytes) {
-        return await this.#refuse("body_too_large", head); // before a byte of it is read
-      }
-      if (sendContinue && this.#reader.buffered === 0) {
-        this.#queue(CONTINUE_BYTES);
-        await this.#flush();
-      }
-      const read = await readBody(this.#reader, framing, limits, Date.now() + limits.bodyTimeoutMs);
-      if (typeof read === "string") return await this.#refuse(read, head);
-      body = read;
-    }
+    const body = this.#bodyReader(framing, wantsContinue);
+    if (body.failure !== null) return await this.#refuse(body.failure, head, body);
 
     // Keep-alive (RFC 9112 §9.3): HTTP/1.1 unless "close"; HTTP/1.0 only on request.
     const connection = head.headers.get("connection");
@@ -219,49 +210,168 @@ export class Connection {
       : hasToken(connection, "keep-alive");
     if (served >= limits.maxRequestsPerConnection) keepAlive = false;
 
+    const match = ctx.router.match(head.method, head.path);
     let response: RawResponse;
     let metered = true;
-    const match = ctx.router.match(head.method, head.path);
+    let streaming: { parts: StreamingParts; done: (error?: unknown) => void } | null = null;
     if (match.kind === "not_found") {
       response = NOT_FOUND;
     } else if (match.kind === "method_not_allowed") {
       response = text("Method Not Allowed\n", { status: 405, headers: { "Allow": match.allow } });
     } else {
-      metered = match.route.metered;
-      const request = new RawRequest(head, body, this.remote, match.params);
-      const call = () => this.#callHandler(match.route.handler, request);
-      const outcome = match.route.pooled ? ctx.pool.run(call) : call();
+      const route = match.route;
+      metered = route.metered;
+      let buffered: Uint8Array = new Uint8Array(0);
+      if (!route.streamBody && !body.done) {
+        // Read before taking a permit: a slow upload holds a connection, not a worker.
+        const all = await body.readAll();
+        if (typeof all === "string") return await this.#refuse(all, head, body);
+        buffered = all;
+      } else if (route.streamBody) {
+        streaming = this.#streamingParts(body);
+      }
+      const request = new RawRequest(
+        head,
+        buffered,
+        this.remote,
+        match.params,
+        streaming?.parts ?? null,
+      );
+      const outcome = this.#run(route, request);
       if (outcome === POOL_FULL) {
+        streaming?.done(new Error("server busy"));
         keepAlive = false;
         response = rejection("overloaded", { "Retry-After": "1" });
       } else {
         response = await outcome;
       }
     }
+
+    // The handler may have left some of the body unread. Read past it, so the
+    // next request starts at the right byte; if a 100-continue client was never
+    // told to send it, or it is malformed, close instead (RFC 9110 §10.1.1).
+    if (!body.done) {
+      if (wantsContinue && !body.started) keepAlive = false;
+      else if (!(await body.drain())) keepAlive = false;
+    }
+    if (body.failure !== null) {
+      streaming?.done(new Error(`request body refused: ${body.failure}`));
+      return await this.#refuse(body.failure, head, body);
+    }
     // Checked after the handler: shutdown may have begun while it ran.
     if (ctx.draining() || hasToken(responseHeader(response, "connection") ?? null, "close")) {
       keepAlive = false;
     }
 
-    const options = { keepAlive, omitBody: head.method === "HEAD", date: httpDate() };
-    let bytes: Uint8Array;
+    const options = {
+      keepAlive,
+      omitBody: head.method === "HEAD",
+      date: httpDate(),
+      version: head.version,
+    };
+    let written;
     try {
-      bytes = serializeResponse(response, options);
+      written = await writeResponse(this.#output, response, options);
     } catch (error) {
+      if (!(error instanceof TypeError)) {
+        streaming?.done(error);
+        throw error; // the peer went away or stopped reading
+      }
+      // An invalid header or status from the handler: a 500 instead.
       handlerLog.error("invalid response to {method} {path}: {error}", {
         method: head.method,
         path: head.rawPath,
         error,
       });
       response = rejection("handler_error");
-      bytes = serializeResponse(response, options);
+      written = await writeResponse(this.#output, response, options);
     }
-    this.#queue(bytes);
+    if (!written.reusable) keepAlive = false;
     if (metered) ctx.metrics.record(head.path, response.status);
-    this.#logAccess(head, response.status, bytes.length, started, null);
-    if (!keepAlive) await this.#flush();
-    else if (this.#queuedBytes >= MAX_QUEUED_OUTPUT_BYTES) await this.#flush();
+    this.#logAccess(head, response.status, written.bytes, started, null);
+    if (!keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES || streaming !== null) {
+      await this.#output.flush();
+    }
+    streaming?.done();
     return keepAlive;
+  }
+
+  /** A body reader for `framing` that sends `100 Continue` before its first socket read. */
+  #bodyReader(framing: Framing, wantsContinue: boolean): BodyReader {
+    // A client that sent body bytes already (not waiting after all) needs no 100.
+    const sendContinue = wantsContinue && this.#reader.buffered === 0
+      ? async () => {
+        this.#output.queue(CONTINUE_BYTES);
+        await this.#output.flush();
+      }
+      : null;
+    const limits = this.#ctx.limits;
+    return new BodyReader(
+      this.#reader,
+      framing,
+      limits,
+      Date.now() + limits.bodyTimeoutMs,
+      sendContinue,
+    );
+  }
+
+  /**
+   * The stream, signal and completion promise of a streaming route's request.
+   * The signal aborts if the client goes away while the handler works: once
+   * the body has been read, a read is kept in flight to notice that.
+   */
+  #streamingParts(
+    body: BodyReader,
+  ): { parts: StreamingParts; done: (error?: unknown) => void } {
+    const abort = new AbortController();
+    const completed = Promise.withResolvers<void>();
+    completed.promise.catch(() => {}); // a handler need not await it
+    let finished = false;
+    this.#abortCurrent = (reason) => abort.abort(reason);
+    const watch = () => {
+      this.#reader.watch().then((closed) => {
+        if (closed && !finished) abort.abort(new DOMException("client went away", "AbortError"));
+      });
+    };
+    let bodyStream: ReadableStream<Uint8Array> | null = null;
+    if (body.done) {
+      watch();
+    } else {
+      bodyStream = new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          const piece = await body.read();
+          if (piece === null) {
+            controller.close();
+            watch();
+          } else if (typeof piece === "string") {
+            controller.error(new Error(`request body refused: ${piece}`));
+            if (piece === "incomplete_body") {
+              abort.abort(new DOMException("client went away", "AbortError"));
+            }
+          } else {
+            controller.enqueue(piece);
+          }
+        },
+      }, { highWaterMark: 0 });
+    }
+    return {
+      parts: { bodyStream, signal: abort.signal, completed: completed.promise },
+      done: (error?: unknown) => {
+        finished = true;
+        this.#abortCurrent = null;
+        if (error === undefined) completed.resolve();
+        else {
+          abort.abort(error);
+          completed.reject(error);
+        }
+      },
+    };
+  }
+
+  /** Runs the route's handler, in a pool permit unless the route opts out; never rejects. */
+  #run(route: Route, request: RawRequest): Promise<RawResponse> | typeof POOL_FULL {
+    const call = () => this.#callHandler(route.handler, request);
+    return route.pooled ? this.#ctx.pool.run(call) : call();
   }
 
   async #callHandler(handler: Handler, request: RawRequest): Promise<RawResponse> {
@@ -281,7 +391,11 @@ export class Connection {
    * Answers a refused request with its status and fixed text, logs the reason,
    * and sets the connection to close (framing may be in doubt). Returns false.
    */
-  async #refuse(code: RejectionCode, head: RequestHead | null): Promise<false> {
+  async #refuse(
+    code: RejectionCode,
+    head: RequestHead | null,
+    body: BodyReader | null,
+  ): Promise<false> {
     const started = performance.now();
     const response = rejection(code);
     const bytes = serializeResponse(response, {
@@ -289,13 +403,15 @@ export class Connection {
       omitBody: head?.method === "HEAD",
       date: httpDate(),
     });
-    this.#queue(bytes);
+    this.#output.queue(bytes);
     this.#ctx.metrics.record(null, response.status);
     this.#logAccess(head, response.status, bytes.length, started, code);
-    await this.#flush();
-    // After a timeout a read is still pending on the socket; the client is slow
-    // anyway, so close at once instead of lingering.
-    if (code !== "header_timeout" && code !== "body_timeout") await this.#linger();
+    await this.#output.flush();
+    // Linger only where the client may still be sending: after a timeout it is
+    // slow anyway, and before a 100-continue it waits for us.
+    const mayBeSending = code !== "header_timeout" && code !== "body_timeout" &&
+      (body === null || body.started || head?.headers.get("expect") == null);
+    if (mayBeSending) await this.#linger();
     return false;
   }
 
@@ -309,43 +425,15 @@ export class Connection {
     const timeout = this.#ctx.limits.lingerTimeoutMs;
     if (timeout === 0) return;
     const deadline = Date.now() + timeout;
+    const reader = this.#reader;
     try {
       await this.#socket.closeWrite();
-      const scratch = new Uint8Array(16 * 1024);
       for (;;) {
-        const n = await beforeDeadline(this.#socket.read(scratch), deadline);
-        if (n === null || n === "timeout") return;
+        reader.consume(reader.buffered);
+        if ((await reader.fill(deadline)) !== "data") return;
       }
     } catch {
       // the peer already went away: nothing left to linger for
-    }
-  }
-
-  #queue(bytes: Uint8Array): void {
-    this.#queued.push(bytes);
-    this.#queuedBytes += bytes.length;
-  }
-
-  /** Writes all queued responses, as one buffer, within WRITE_TIMEOUT. */
-  async #flush(): Promise<void> {
-    if (this.#queuedBytes === 0) return;
-    const queued = this.#queued;
-    let out = queued[0]!;
-    if (queued.length > 1) {
-      out = new Uint8Array(this.#queuedBytes);
-      let offset = 0;
-      for (const part of queued) {
-        out.set(part, offset);
-        offset += part.length;
-      }
-    }
-    this.#queued = [];
-    this.#queuedBytes = 0;
-    const deadline = Date.now() + this.#ctx.limits.writeTimeoutMs;
-    for (let written = 0; written < out.length;) {
-      const n = await beforeDeadline(this.#socket.write(out.subarray(written)), deadline);
-      if (n === "timeout") throw new Error("write timeout");
-      written += n;
     }
   }
 
@@ -380,13 +468,4 @@ export class Connection {
       );
     }
   }
-}
-
-/** The response for a refusal code: its status and fixed text, as plain text. */
-export function rejection(
-  code: RejectionCode,
-  headers: Readonly<Record<string, string>> = {},
-): RawResponse {
-  const { status, text: body } = REJECTIONS[code];
-  return text(body + "\n", { status, headers });
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { type RawResponse, text } from "./response.ts";
+
 /** The status and the short fixed body of one refusal. */
 export interface Rejection {
   readonly status: 400 | 408 | 413 | 414 | 417 | 431 | 500 | 501 | 503 | 505;
@@ -66,3 +68,12 @@ export const REJECTIONS = {
 
 /** The name of one refusal, such as `"obs_fold"`. */
 export type RejectionCode = keyof typeof REJECTIONS;
+
+/** The response for a refusal code: its status and fixed text, as plain text. */
+export function rejection(
+  code: RejectionCode,
+  headers: Readonly<Record<string, string>> = {},
+): RawResponse {
+  const { status, text: body } = REJECTIONS[code];
+  return text(body + "\n", { status, headers });
+}

@@ -43,7 +43,14 @@ export async function beforeDeadline<T>(
   }
 }
 
-/** Buffered reads from one socket. `buf[start, end)` holds the unconsumed bytes. */
+/**
+ * Buffered reads from one socket. `buf[start, end)` holds the unconsumed bytes.
+ *
+ * At most one read is in flight. A read abandoned by a deadline stays in
+ * flight and the next {@link fill} waits for that same read, so bytes are never
+ * read twice or into a stale buffer, and a read can be started early to notice
+ * a client that goes away ({@link SocketReader.watch}).
+ */
 export class SocketReader {
   buf: Uint8Array;
   start = 0;
@@ -51,6 +58,7 @@ export class SocketReader {
   readonly #source: ByteSource;
   readonly #initialBytes: number;
   readonly #maxBytes: number;
+  #inflight: Promise<number | null> | null = null;
 
   /**
    * @param initialBytes the buffer's starting size (RECV_BUFFER)
@@ -71,7 +79,8 @@ export class SocketReader {
   /** Marks `n` buffered bytes as used. */
   consume(n: number): void {
     this.start += n;
-    if (this.start === this.end) {
+    // A read in flight writes at `end` of this very buffer: nothing may move under it.
+    if (this.start === this.end && this.#inflight === null) {
       this.start = this.end = 0;
       // Give back a buffer that grew for one large head.
       if (this.buf.length > this.#initialBytes) this.buf = new Uint8Array(this.#initialBytes);
@@ -82,32 +91,47 @@ export class SocketReader {
    * Reads more bytes after `end`, waiting until `deadline` (ms since the epoch,
    * or Infinity). Moves unconsumed bytes to the front, or grows the buffer, to
    * make room; "full" means the buffer is at its maximum and holds no free byte.
-   * After "timeout" the abandoned read may still write into the old buffer, so
-   * the caller must close the socket rather than read again.
    */
   async fill(deadline: number): Promise<FillOutcome> {
-    if (this.end === this.buf.length) {
-      if (this.start > 0) {
-        this.buf.copyWithin(0, this.start, this.end);
-        this.end -= this.start;
-        this.start = 0;
-      } else if (this.buf.length < this.#maxBytes) {
-        const grown = new Uint8Array(Math.min(this.buf.length * 2, this.#maxBytes));
-        grown.set(this.buf.subarray(0, this.end));
-        this.buf = grown;
-      } else {
-        return "full";
-      }
+    if (this.#inflight === null) {
+      if (!this.#makeRoom()) return "full";
+      this.#inflight = this.#source.read(this.buf.subarray(this.end));
     }
     let n: number | null | "timeout";
     try {
-      n = await beforeDeadline(this.#source.read(this.buf.subarray(this.end)), deadline);
+      n = await beforeDeadline(this.#inflight, deadline);
     } catch {
+      this.#inflight = null;
       return "eof"; // reset by peer, or closed by us during shutdown
     }
-    if (n === "timeout") return "timeout";
+    if (n === "timeout") return "timeout"; // the read stays in flight for the next fill
+    this.#inflight = null;
     if (n === null) return "eof";
     this.end += n;
     return "data";
+  }
+
+  /**
+   * Resolves true when the peer closes (or resets) the connection, false when
+   * it sends more bytes first (they stay buffered for the next request). Used
+   * while a handler runs, to abort its request when the client goes away.
+   */
+  async watch(): Promise<boolean> {
+    return (await this.fill(Infinity)) === "eof";
+  }
+
+  #makeRoom(): boolean {
+    if (this.end < this.buf.length) return true;
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+      return true;
+    }
+    if (this.buf.length >= this.#maxBytes) return false;
+    const grown = new Uint8Array(Math.min(this.buf.length * 2, this.#maxBytes));
+    grown.set(this.buf.subarray(0, this.end));
+    this.buf = grown;
+    return true;
   }
 }

@@ -15,6 +15,13 @@ export interface RemoteAddr {
 
 const UTF8 = new TextDecoder();
 
+/** What a streaming route's request carries besides the head. */
+export interface StreamingParts {
+  readonly bodyStream: ReadableStream<Uint8Array> | null;
+  readonly signal: AbortSignal;
+  readonly completed: Promise<void>;
+}
+
 /**
  * One request as the native path sees it. Fields are read straight from the
  * parsed head; the query is parsed only when a handler asks for it.
@@ -41,6 +48,15 @@ export class RawRequest {
   readonly remoteAddr: RemoteAddr;
   /** Values of the route's `:name` segments and `*`. */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * On routes registered with `{ body: "stream" }`: the body as a stream pulled
+   * from the socket (`body` is then empty), null when the request has none.
+   */
+  readonly bodyStream: ReadableStream<Uint8Array> | null;
+  /** On streaming routes: aborts when the client goes away before the response is done. */
+  readonly signal: AbortSignal | null;
+  /** On streaming routes: settles when the response has been written (rejects if it was not). */
+  readonly completed: Promise<void> | null;
   #query: URLSearchParams | undefined;
 
   constructor(
@@ -48,6 +64,7 @@ export class RawRequest {
     body: Uint8Array,
     remoteAddr: RemoteAddr,
     params: Readonly<Record<string, string>>,
+    streaming: StreamingParts | null = null,
   ) {
     this.method = head.method;
     this.target = head.target;
@@ -59,6 +76,9 @@ export class RawRequest {
     this.body = body;
     this.remoteAddr = remoteAddr;
     this.params = params;
+    this.bodyStream = streaming?.bodyStream ?? null;
+    this.signal = streaming?.signal ?? null;
+    this.completed = streaming?.completed ?? null;
   }
 
   /** The query string parsed as `URLSearchParams` (WHATWG rules), on first use. */

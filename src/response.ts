@@ -22,8 +22,19 @@ export type HeaderList =
   | Readonly<Record<string, string>>
   | ReadonlyArray<readonly [string, string]>;
 
-/** A response body: text (sent as UTF-8) or bytes. */
-export type ResponseBody = string | Uint8Array;
+/** A body whose length is known: text (sent as UTF-8) or bytes. */
+export type FixedBody = string | Uint8Array;
+
+/** A body produced over time; sent chunked (RFC 9112 §7.1) unless it turns out to be short. */
+export type StreamBody = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** A response body. */
+export type ResponseBody = FixedBody | StreamBody;
+
+/** Whether `body` is a stream rather than text or bytes. */
+export function isStreamBody(body: ResponseBody): body is StreamBody {
+  return typeof body !== "string" && !(body instanceof Uint8Array);
+}
 
 /** A response of the native path. */
 export type RawResponse =
@@ -47,7 +58,7 @@ export interface ResponseInit {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-function withType(type: string, body: ResponseBody, init: ResponseInit): RawResponse {
+function withType(type: string, body: FixedBody, init: ResponseInit): RawResponse {
   const extra = init.headers ?? {};
   const ownType = Object.keys(extra).some((k) => k.toLowerCase() === "content-type");
   return {
@@ -68,7 +79,7 @@ export function json(value: unknown, init: ResponseInit = {}): RawResponse {
 }
 
 /** A `text/html; charset=utf-8` response. */
-export function html(body: ResponseBody, init: ResponseInit = {}): RawResponse {
+export function html(body: FixedBody, init: ResponseInit = {}): RawResponse {
   return withType("text/html; charset=utf-8", body, init);
 }
 

@@ -32,6 +32,13 @@ export interface RouteOptions {
    * do no heavy work.
    */
   readonly pooled?: boolean;
+  /**
+   * How the handler gets the request body: `"buffer"` (default) reads it whole
+   * into `req.body` before the handler runs; `"stream"` gives `req.bodyStream`,
+   * pulled from the socket as the handler reads, plus `req.signal` and
+   * `req.completed` (the fetch adapter uses this).
+   */
+  readonly body?: "buffer" | "stream";
 }
 
 /** A registered handler with its route's options. */
@@ -39,6 +46,7 @@ export interface Route {
   readonly handler: Handler;
   readonly metered: boolean;
   readonly pooled: boolean;
+  readonly streamBody: boolean;
 }
 
 /** The outcome of matching one request. */
@@ -61,6 +69,7 @@ export class Router {
   readonly #exact = new Map<string, Map<string, Route>>();
   readonly #patterns: PatternRoute[] = [];
   #optionsRoute: Route | null = null;
+  #fallback: Match = NOT_FOUND;
 
   /**
    * Registers `handler` for `method` on `path`. A path is exact (`/health`),
@@ -69,11 +78,7 @@ export class Router {
    */
   add(method: string, path: string, handler: Handler, options: RouteOptions = {}): this {
     if (!path.startsWith("/")) throw new TypeError(`route path must start with "/": ${path}`);
-    const route: Route = {
-      handler,
-      metered: options.metered ?? true,
-      pooled: options.pooled ?? true,
-    };
+    const route = makeRoute(handler, options);
     // A "*" segment anywhere makes a pattern, so a misplaced one ("/a/*/b") reaches
     // the check below instead of silently registering as a literal exact path.
     const isPattern = path.includes("/:") || path.endsWith("*") || path.includes("/*/");
@@ -101,6 +106,16 @@ export class Router {
     return this;
   }
 
+  /**
+   * Sends every request that no route matches to `handler`, instead of 404.
+   * `serve()` mounts a fetch application this way, behind the routes of this
+   * router (such as `/health` and `/metrics`).
+   */
+  fallback(handler: Handler, options: RouteOptions = {}): this {
+    this.#fallback = { kind: "found", route: makeRoute(handler, options), params: NO_PARAMS };
+    return this;
+  }
+
   /** Registers a GET handler (which also answers HEAD). */
   get(path: string, handler: Handler, options?: RouteOptions): this {
     return this.add("GET", path, handler, options);
@@ -125,7 +140,7 @@ export class Router {
       const params = matchPattern(pattern, parts);
       if (params !== null) return pick(pattern.methods, method, params);
     }
-    return NOT_FOUND;
+    return this.#fallback;
   }
 
   /** The built-in answer to `OPTIONS *`, built once (routes are added before serving). */
@@ -136,10 +151,20 @@ export class Router {
         handler: () => ({ status: 204, headers: { "Allow": allow } }),
         metered: true,
         pooled: false,
+        streamBody: false,
       };
     }
     return this.#optionsRoute;
   }
+}
+
+function makeRoute(handler: Handler, options: RouteOptions): Route {
+  return {
+    handler,
+    metered: options.metered ?? true,
+    pooled: options.pooled ?? true,
+    streamBody: options.body === "stream",
+  };
 }
 
 /** Every method of `routes`, as an Allow value (HEAD wherever GET is). */

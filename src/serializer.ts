@@ -50,32 +50,27 @@ function statusLine(status: number): string {
 }
 
 /**
- * The whole response message as bytes.
+ * How the body after a head is delimited: a length, the chunked coding
+ * (HTTP/1.1 streams), or the connection's close (HTTP/1.0 streams, and HEAD
+ * answers to streams whose length is unknown).
+ */
+export type BodyFraming = number | "chunked" | "close";
+
+/**
+ * The response head as a string of latin1 characters, ending in the blank line.
  *
  * @throws {TypeError} if a header name is not a token or a value holds CR, LF,
  * NUL or a character above U+00FF (the caller answers 500 instead).
- *
- * @example
- * ```ts
- * import { serializeResponse } from "./serializer.ts";
- * const bytes = serializeResponse(
- *   { status: 200, body: "hi" },
- *   { keepAlive: true, omitBody: false, date: "Thu, 01 Jan 1970 00:00:00 GMT" },
- * );
- * new TextDecoder().decode(bytes).startsWith("HTTP/1.1 200 OK\r\n"); // true
- * ```
  */
-export function serializeResponse(res: RawResponse, options: SerializeOptions): Uint8Array {
+export function serializeHead(
+  res: RawResponse,
+  options: SerializeOptions,
+  framing: BodyFraming,
+): string {
   const status = res.status;
   if (!Number.isInteger(status) || status < 100 || status > 999) {
     throw new TypeError("response status must be a three-digit integer");
   }
-  const bodyless = isBodyless(status);
-  const body = bodyless || res.body === undefined
-    ? EMPTY
-    : typeof res.body === "string"
-    ? UTF8.encode(res.body)
-    : res.body;
   let head = statusLine(status);
   let hasServer = false;
   let hasType = false;
@@ -95,16 +90,53 @@ export function serializeResponse(res: RawResponse, options: SerializeOptions): 
   }
   if (!hasServer) head += `Server: ${SERVER_NAME}\r\n`;
   head += `Date: ${options.date}\r\n`;
-  if (!bodyless) {
-    if (!hasType && body.length > 0) head += "Content-Type: application/octet-stream\r\n";
-    // 1xx and 204 must not carry Content-Length (RFC 9110 §8.6); for 304 we omit it too.
-    head += `Content-Length: ${body.length}\r\n`;
+  // 1xx and 204 must not carry Content-Length (RFC 9110 §8.6); for 304 we omit it too.
+  if (!isBodyless(status)) {
+    if (!hasType && framing !== 0) head += "Content-Type: application/octet-stream\r\n";
+    if (typeof framing === "number") head += `Content-Length: ${framing}\r\n`;
+    else if (framing === "chunked") head += "Transfer-Encoding: chunked\r\n";
   }
   head += options.keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+  return head;
+}
+
+/**
+ * The whole response message as bytes, for a response whose body is text or
+ * bytes (or absent).
+ *
+ * @throws {TypeError} for an invalid header (see {@link serializeHead}) or a
+ * stream body (the connection writes those itself).
+ *
+ * @example
+ * ```ts
+ * import { serializeResponse } from "./serializer.ts";
+ * const bytes = serializeResponse(
+ *   { status: 200, body: "hi" },
+ *   { keepAlive: true, omitBody: false, date: "Thu, 01 Jan 1970 00:00:00 GMT" },
+ * );
+ * new TextDecoder().decode(bytes).startsWith("HTTP/1.1 200 OK\r\n"); // true
+ * ```
+ */
+export function serializeResponse(res: RawResponse, options: SerializeOptions): Uint8Array {
+  const raw = isBodyless(res.status) || res.body === undefined ? EMPTY : res.body;
+  if (typeof raw !== "string" && !(raw instanceof Uint8Array)) {
+    throw new TypeError(
+      "serializeResponse() takes text or bytes; streams are written by the connection",
+    );
+  }
+  const body = typeof raw === "string" ? UTF8.encode(raw) : raw;
+  const head = serializeHead(res, options, body.length);
   const sendBody = !options.omitBody && body.length > 0;
   const out = new Uint8Array(head.length + (sendBody ? body.length : 0));
   writeLatin1(out, head);
   if (sendBody) out.set(body, head.length);
+  return out;
+}
+
+/** A head string as bytes (one byte per character, as {@link serializeHead} guarantees). */
+export function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  writeLatin1(out, s);
   return out;
 }
 

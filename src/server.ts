@@ -6,7 +6,8 @@
  */
 
 import { type Config, defaultConfig } from "./config.ts";
-import { Connection, type ConnectionLimits, rejection } from "./connection.ts";
+import { Connection, type ConnectionLimits } from "./connection.ts";
+import { rejection } from "./errors.ts";
 import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { Pool } from "./pool.ts";

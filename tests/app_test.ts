@@ -8,9 +8,7 @@ import { Pool } from "../src/pool.ts";
 import type { RawResponse } from "../src/response.ts";
 import { responseHeader } from "../src/response.ts";
 import type { Match, Route, Router } from "../src/router.ts";
-import { makeRequest } from "./fixtures/request.ts";
-
-const dec = new TextDecoder();
+import { bodyText, makeRequest } from "./fixtures/request.ts";
 
 function app(wwwDir = "/nonexistent-rawhttp-www"): Router {
   return createApp({
@@ -33,12 +31,6 @@ async function serve(router: Router, method: string, target: string): Promise<Ra
   assert.equal(m.kind, "found", `${method} ${path}`);
   const found = m as Extract<Match, { kind: "found" }>;
   return await found.route.handler(makeRequest(method, target, { params: found.params }));
-}
-
-function bodyText(res: RawResponse): string {
-  const body = res.body;
-  if (body === undefined) return "";
-  return typeof body === "string" ? body : dec.decode(body);
 }
 
 /** The "METHOD /path" entries the home page lists. */

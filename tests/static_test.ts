@@ -9,10 +9,9 @@ import {
 } from "../src/handlers/static.ts";
 import type { RawResponse } from "../src/response.ts";
 import { responseHeader } from "../src/response.ts";
-import { makeRequest } from "./fixtures/request.ts";
+import { bodyText, makeRequest } from "./fixtures/request.ts";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 /**
  * A temp folder laid out as:
@@ -56,12 +55,6 @@ async function withSite(fn: (dir: { tmp: string; root: string }) => Promise<void
 
 function get(path: string, headers: Array<[string, string]> = []) {
   return makeRequest("GET", path, { headers });
-}
-
-function bodyText(res: RawResponse): string {
-  const body = res.body;
-  if (body === undefined) return "";
-  return typeof body === "string" ? body : dec.decode(body);
 }
 
 function assertNotFound(res: RawResponse, what: string): void {

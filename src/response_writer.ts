@@ -1,0 +1,251 @@
+/**
+ * Puts one response on the wire: fixed bodies with Content-Length, streams
+ * with the chunked coding as their chunks arrive.
+ *
+ * A stream whose chunks are all ready at once (a fetch `Response` made from a
+ * string, bytes, JSON, a Blob or FormData is such a stream) is collected and
+ * sent with Content-Length, like a fixed body. A read that is still pending
+ * after a few microtask turns means the producer is waiting on something
+ * (a timer, I/O, an event): the head goes out at once with
+ * `Transfer-Encoding: chunked`, and each chunk is written as it arrives, so
+ * server-sent events reach the client without delay. Either way the framing is
+ * correct; the probe only chooses which.
+ *
+ * @module
+ */
+
+import { rejection } from "./errors.ts";
+import { handlerLog } from "./log.ts";
+import type { Output } from "./output.ts";
+import type { HttpVersion } from "./parser.ts";
+import { isStreamBody, type RawResponse, type StreamBody } from "./response.ts";
+import {
+  type BodyFraming,
+  latin1Bytes,
+  serializeHead,
+  type SerializeOptions,
+  serializeResponse,
+} from "./serializer.ts";
+import { isBodyless } from "./status.ts";
+
+/** What the connection knows about the exchange a response answers. */
+export interface WriteOptions extends SerializeOptions {
+  readonly version: HttpVersion;
+}
+
+/** What went out. */
+export interface Written {
+  /** Bytes queued or written, head included. */
+  readonly bytes: number;
+  /** False when the body was cut short or delimited by closing: the connection must close. */
+  readonly reusable: boolean;
+}
+
+/** Microtask turns a chunk may take and still count as ready (ready ones take up to 5). */
+const READY_TURNS = 16;
+
+/** Stop collecting ready chunks past this many bytes, and stream the rest. */
+const MAX_COLLECTED_BYTES = 1024 * 1024;
+
+/**
+ * Queues a response with a fixed body on `output`, or writes a streamed one
+ * (flushing what was queued before it). Throws only what `output` throws
+ * (the peer went away, or WRITE_TIMEOUT).
+ */
+export async function writeResponse(
+  output: Output,
+  res: RawResponse,
+  options: WriteOptions,
+): Promise<Written> {
+  const body = res.body;
+  if (body === undefined || !isStreamBody(body)) {
+    const bytes = serializeResponse(res, options);
+    output.queue(bytes);
+    return { bytes: bytes.length, reusable: true };
+  }
+  const source = chunkSource(body);
+  if (options.omitBody || isBodyless(res.status)) {
+    // No body follows whatever the head says, so the connection stays usable;
+    // the head of a HEAD answer just cannot state a length it does not know.
+    await source.cancel();
+    const head = queueHead(output, res, options, isBodyless(res.status) ? 0 : "close");
+    return { bytes: head.bytes, reusable: true };
+  }
+  // Collect what is ready now.
+  const ready: Uint8Array[] = [];
+  let readyBytes = 0;
+  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
+  for (;;) {
+    const next = source.read();
+    let result: IteratorResult<Uint8Array> | null;
+    try {
+      result = await settledWithin(next, READY_TURNS);
+    } catch (error) {
+      // Failed before a byte went out: a clean 500 is still possible.
+      await source.cancel();
+      handlerLog.error("response stream failed before its first byte: {error}", {
+        error: (error as StreamReadError).cause,
+      });
+      const bytes = serializeResponse(rejection("handler_error"), options);
+      output.queue(bytes);
+      return { bytes: bytes.length, reusable: true };
+    }
+    if (result === null) {
+      pending = next; // the producer is waiting on something: stream from here
+      break;
+    }
+    if (result.done) {
+      const fixed = concatChunks(ready, readyBytes);
+      const bytes = serializeResponse({ ...res, body: fixed } as RawResponse, options);
+      output.queue(bytes);
+      return { bytes: bytes.length, reusable: true };
+    }
+    ready.push(result.value);
+    readyBytes += result.value.length;
+    if (readyBytes > MAX_COLLECTED_BYTES) break;
+  }
+  return await streamChunked(output, res, options, source, ready, pending);
+}
+
+async function streamChunked(
+  output: Output,
+  res: RawResponse,
+  options: WriteOptions,
+  source: ChunkSource,
+  ready: Uint8Array[],
+  pending: Promise<IteratorResult<Uint8Array>> | null,
+): Promise<Written> {
+  // HTTP/1.0 has no chunked coding: the body ends when the connection does.
+  const chunked = options.version === "HTTP/1.1";
+  const head = queueHead(
+    output,
+    res,
+    { ...options, keepAlive: options.keepAlive && chunked },
+    chunked ? "chunked" : "close",
+  );
+  let bytes = head.bytes;
+  const frame = (data: Uint8Array) => chunked ? chunkFrame(data) : data;
+  for (const data of ready) {
+    const framed = frame(data);
+    output.queue(framed);
+    bytes += framed.length;
+  }
+  try {
+    await output.flush(); // the head goes out now, before the producer's next chunk
+    for (;;) {
+      const result = await (pending ?? source.read());
+      pending = null;
+      if (result.done) break;
+      if (result.value.length === 0) continue; // an empty chunk would end the body
+      const framed = frame(result.value);
+      output.queue(framed);
+      bytes += framed.length;
+      await output.flush();
+    }
+  } catch (error) {
+    // The producer failed, or the peer went away: the body cannot be completed,
+    // and closing without the last chunk tells the client it is truncated.
+    await source.cancel().catch(() => {});
+    if (!(error instanceof StreamReadError)) throw error;
+    handlerLog.error("response stream failed after {bytes} bytes: {error}", {
+      bytes,
+      error: error.cause,
+    });
+    return { bytes, reusable: false };
+  }
+  if (chunked) {
+    output.queue(LAST_CHUNK);
+    bytes += LAST_CHUNK.length;
+  }
+  return { bytes, reusable: chunked };
+}
+
+function queueHead(
+  output: Output,
+  res: RawResponse,
+  options: WriteOptions,
+  framing: BodyFraming,
+): Written {
+  const head = latin1Bytes(serializeHead(res, options, framing));
+  output.queue(head);
+  return { bytes: head.length, reusable: framing !== "close" };
+}
+
+const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
+
+/** chunk = chunk-size CRLF chunk-data CRLF (RFC 9112 §7.1), as one array. */
+export function chunkFrame(data: Uint8Array): Uint8Array {
+  const size = data.length.toString(16);
+  const out = new Uint8Array(size.length + 2 + data.length + 2);
+  for (let i = 0; i < size.length; i++) out[i] = size.charCodeAt(i);
+  out[size.length] = 0x0d;
+  out[size.length + 1] = 0x0a;
+  out.set(data, size.length + 2);
+  out[out.length - 2] = 0x0d;
+  out[out.length - 1] = 0x0a;
+  return out;
+}
+
+function concatChunks(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** The result of `promise` if it settles within `turns` microtask turns, else null. */
+async function settledWithin<T>(promise: Promise<T>, turns: number): Promise<T | null> {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  for (let i = 0; i < turns && !settled; i++) await null;
+  return settled ? await promise : null;
+}
+
+/** A read from the handler's body failed (as opposed to a write to the peer). */
+class StreamReadError extends Error {
+  constructor(cause: unknown) {
+    super("response body stream failed", { cause });
+  }
+}
+
+interface ChunkSource {
+  /** The next chunk; rejects with {@link StreamReadError} if the producer fails or yields a non-bytes value. */
+  read(): Promise<IteratorResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+/** One reading interface over a ReadableStream or any async iterable of bytes. */
+function chunkSource(body: StreamBody): ChunkSource {
+  let next: () => Promise<IteratorResult<Uint8Array>>;
+  let cancel: () => Promise<void>;
+  if (body instanceof ReadableStream) {
+    const reader = body.getReader();
+    next = () => reader.read() as Promise<IteratorResult<Uint8Array>>;
+    cancel = () => reader.cancel();
+  } else {
+    const iterator = body[Symbol.asyncIterator]();
+    next = () => iterator.next();
+    cancel = async () => {
+      await iterator.return?.();
+    };
+  }
+  return {
+    async read() {
+      let result: IteratorResult<Uint8Array>;
+      try {
+        result = await next();
+      } catch (error) {
+        throw new StreamReadError(error);
+      }
+      if (!result.done && !(result.value instanceof Uint8Array)) {
+        throw new StreamReadError(new TypeError("response stream chunks must be Uint8Array"));
+      }
+      return result;
+    },
+    cancel: () => cancel().catch(() => {}),
+  };
+}
