@@ -17,10 +17,19 @@
  * @module
  */
 
+export { type HttpServer, serve, type ServeInit, type ServeOptions } from "./src/serve.ts";
+export {
+  defaultOnError,
+  type ErrorHandler,
+  type FetchHandler,
+  fetchHandler,
+  type ServeHandlerInfo,
+} from "./src/fetch.ts";
 export { Server, type ServerOptions } from "./src/server.ts";
 export { type Match, type RouteOptions, Router } from "./src/router.ts";
 export { RawRequest, type RemoteAddr } from "./src/request.ts";
 export {
+  type FixedBody,
   type Handler,
   type HeaderList,
   html,
@@ -28,6 +37,7 @@ export {
   type RawResponse,
   type ResponseBody,
   type ResponseInit,
+  type StreamBody,
   text,
 } from "./src/response.ts";
 export { RequestHeaders } from "./src/headers.ts";

@@ -39,7 +39,7 @@ export class BodyReader {
   #beforeFirstRead: (() => Promise<void>) | null;
 
   /**
-   * @param deadline when the whole body must have arrived (ms since the epoch)
+   * @param deadline when the whole body must have arrived (a `performance.now()` reading)
    * @param beforeFirstRead runs once before the first socket read (it sends
    *   `100 Continue`, so a client that waits for it sends the body only when
    *   the body is actually wanted)

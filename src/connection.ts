@@ -119,14 +119,14 @@ export class Connection {
   /** Runs the request loop; resolves when the connection is closed. Never rejects. */
   async serve(): Promise<void> {
     const limits = this.#ctx.limits;
-    let waitDeadline = Date.now() + limits.clientTimeoutMs;
+    let waitDeadline = performance.now() + limits.clientTimeoutMs;
     try {
       for (let served = 1;; served++) {
         const head = await this.#readHead(waitDeadline, served === 1);
         if (head === null) break;
         const keepAlive = await this.#respond(head, served);
         if (!keepAlive) break;
-        waitDeadline = Date.now() + limits.idleTimeoutMs;
+        waitDeadline = performance.now() + limits.idleTimeoutMs;
       }
       await this.#output.flush();
     } catch (error) {
@@ -163,7 +163,9 @@ export class Connection {
         return null;
       }
       const started = parser.started;
-      if (started && headDeadline === Infinity) headDeadline = Date.now() + limits.clientTimeoutMs;
+      if (started && headDeadline === Infinity) {
+        headDeadline = performance.now() + limits.clientTimeoutMs;
+      }
       await this.#output.flush(); // answers to pipelined requests go out before we wait
       if (!started && this.#ctx.draining()) return null;
       this.#idle = !started;
@@ -247,13 +249,8 @@ export class Connection {
       }
     }
 
-    // The handler may have left some of the body unread. Read past it, so the
-    // next request starts at the right byte; if a 100-continue client was never
-    // told to send it, or it is malformed, close instead (RFC 9110 §10.1.1).
-    if (!body.done) {
-      if (wantsContinue && !body.started) keepAlive = false;
-      else if (!(await body.drain())) keepAlive = false;
-    }
+    // A body refused while the handler read it (too large, malformed, too slow)
+    // is answered with its own status, whatever the handler made of the error.
     if (body.failure !== null) {
       streaming?.done(new Error(`request body refused: ${body.failure}`));
       return await this.#refuse(body.failure, head, body);
@@ -287,6 +284,14 @@ export class Connection {
       written = await writeResponse(this.#output, response, options);
     }
     if (!written.reusable) keepAlive = false;
+    // The handler may have left some of the body unread (or be echoing it, so
+    // this comes after the write). Read past it so the next request starts at
+    // the right byte; if a 100-continue client was never told to send it, or
+    // it turns out malformed, close instead (RFC 9110 §10.1.1).
+    if (!body.done && keepAlive) {
+      if (wantsContinue && !body.started) keepAlive = false;
+      else if (!(await body.drain())) keepAlive = false;
+    }
     if (metered) ctx.metrics.record(head.path, response.status);
     this.#logAccess(head, response.status, written.bytes, started, null);
     if (!keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES || streaming !== null) {
@@ -310,7 +315,7 @@ export class Connection {
       this.#reader,
       framing,
       limits,
-      Date.now() + limits.bodyTimeoutMs,
+      performance.now() + limits.bodyTimeoutMs,
       sendContinue,
     );
   }
@@ -424,7 +429,7 @@ export class Connection {
   async #linger(): Promise<void> {
     const timeout = this.#ctx.limits.lingerTimeoutMs;
     if (timeout === 0) return;
-    const deadline = Date.now() + timeout;
+    const deadline = performance.now() + timeout;
     const reader = this.#reader;
     try {
       await this.#socket.closeWrite();

@@ -67,11 +67,13 @@ async function main(): Promise<number> {
       serverLog.warn("second {signal}: exiting without waiting", { signal });
       Deno.exit(1);
     }
+    // shutdown() closes the listener before it returns, so whoever reads this
+    // line can rely on new connections being refused.
+    server.shutdown();
     serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
       signal,
       ms: config.shutdownTimeoutMs,
     });
-    server.shutdown();
   };
   // Installed before the "listening" line, so a signal sent by whoever waits
   // for that line is always handled gracefully.

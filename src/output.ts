@@ -65,7 +65,7 @@ export class Output {
     }
     this.#queued = [];
     this.#queuedBytes = 0;
-    const deadline = Date.now() + this.#writeTimeoutMs;
+    const deadline = performance.now() + this.#writeTimeoutMs;
     for (let written = 0; written < out.length;) {
       const n = await beforeDeadline(this.#sink.write(out.subarray(written)), deadline);
       if (n === "timeout") throw new WriteTimeout();

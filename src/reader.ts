@@ -18,14 +18,14 @@ export type FillOutcome = "data" | "eof" | "timeout" | "full";
 
 /**
  * Races `promise` against a timer that ends at the absolute time `deadline`
- * (ms since the epoch). The timer is always cleared, so nothing leaks.
+ * (a `performance.now()` reading: monotonic, so a clock step cannot stretch it). The timer is always cleared, so nothing leaks.
  */
 export async function beforeDeadline<T>(
   promise: Promise<T>,
   deadline: number,
 ): Promise<T | "timeout"> {
   if (deadline === Infinity) return await promise;
-  const remaining = deadline - Date.now();
+  const remaining = deadline - performance.now();
   if (remaining <= 0) {
     promise.catch(() => {}); // abandoned: its rejection must not go unhandled
     return "timeout";
@@ -88,27 +88,30 @@ export class SocketReader {
   }
 
   /**
-   * Reads more bytes after `end`, waiting until `deadline` (ms since the epoch,
+   * Reads more bytes after `end`, waiting until `deadline` (a monotonic `performance.now()` reading,
    * or Infinity). Moves unconsumed bytes to the front, or grows the buffer, to
    * make room; "full" means the buffer is at its maximum and holds no free byte.
    */
   async fill(deadline: number): Promise<FillOutcome> {
     if (this.#inflight === null) {
       if (!this.#makeRoom()) return "full";
-      this.#inflight = this.#source.read(this.buf.subarray(this.end));
+      // The read's result is applied here, once, however many fills await it:
+      // applying it in each awaiter would count the same bytes twice.
+      this.#inflight = this.#source.read(this.buf.subarray(this.end)).then(
+        (n) => {
+          this.#inflight = null;
+          if (n !== null) this.end += n;
+          return n;
+        },
+        () => {
+          this.#inflight = null;
+          return null; // reset by peer, or closed by us during shutdown
+        },
+      );
     }
-    let n: number | null | "timeout";
-    try {
-      n = await beforeDeadline(this.#inflight, deadline);
-    } catch {
-      this.#inflight = null;
-      return "eof"; // reset by peer, or closed by us during shutdown
-    }
+    const n = await beforeDeadline(this.#inflight, deadline);
     if (n === "timeout") return "timeout"; // the read stays in flight for the next fill
-    this.#inflight = null;
-    if (n === null) return "eof";
-    this.end += n;
-    return "data";
+    return n === null ? "eof" : "data";
   }
 
   /**

@@ -64,12 +64,9 @@ export async function writeResponse(
     return { bytes: bytes.length, reusable: true };
   }
   const source = chunkSource(body);
-  if (options.omitBody || isBodyless(res.status)) {
-    // No body follows whatever the head says, so the connection stays usable;
-    // the head of a HEAD answer just cannot state a length it does not know.
+  if (isBodyless(res.status)) {
     await source.cancel();
-    const head = queueHead(output, res, options, isBodyless(res.status) ? 0 : "close");
-    return { bytes: head.bytes, reusable: true };
+    return queueHead(output, res, options, 0);
   }
   // Collect what is ready now.
   const ready: Uint8Array[] = [];
@@ -94,7 +91,7 @@ export async function writeResponse(
       pending = next; // the producer is waiting on something: stream from here
       break;
     }
-    if (result.done) {
+    if (result.done || (options.omitBody && readyBytes > MAX_COLLECTED_BYTES)) {
       const fixed = concatChunks(ready, readyBytes);
       const bytes = serializeResponse({ ...res, body: fixed } as RawResponse, options);
       output.queue(bytes);
@@ -103,6 +100,13 @@ export async function writeResponse(
     ready.push(result.value);
     readyBytes += result.value.length;
     if (readyBytes > MAX_COLLECTED_BYTES) break;
+  }
+  if (options.omitBody) {
+    // HEAD: no body follows whatever the head says, so the connection stays
+    // usable; the head just cannot state a length the probe did not learn.
+    await source.cancel();
+    const head = queueHead(output, res, options, "close");
+    return { bytes: head.bytes, reusable: true };
   }
   return await streamChunked(output, res, options, source, ready, pending);
 }

@@ -53,7 +53,9 @@ export class Server {
   readonly #router: Router;
   readonly #maxConnections: number;
   readonly #shutdownTimeoutMs: number;
-  readonly #connections = new Map<Connection, Promise<void>>();
+  /** Open connections: their serve task and socket. */
+  readonly #connections = new Map<Connection, { task: Promise<void>; conn: Deno.TcpConn }>();
+  #refed = true;
   readonly #finished = Promise.withResolvers<void>();
   #acceptLoop: Promise<void> = Promise.resolve();
   #draining = false;
@@ -127,7 +129,8 @@ export class Server {
         this.#connections.delete(connection);
         this.metrics.connectionClosed();
       });
-      this.#connections.set(connection, connection.serve());
+      if (!this.#refed) conn.unref();
+      this.#connections.set(connection, { task: connection.serve(), conn });
     }
   }
 
@@ -149,6 +152,23 @@ export class Server {
         conn.close();
       } catch { /* already closed */ }
     });
+  }
+
+  /** Lets the listener and open connections keep the process alive (the default). */
+  ref(): void {
+    this.#setRef(true);
+  }
+
+  /** Lets the process exit even while the server listens or connections are open. */
+  unref(): void {
+    this.#setRef(false);
+  }
+
+  #setRef(refed: boolean): void {
+    this.#refed = refed;
+    const apply = (target: { ref(): void; unref(): void }) => refed ? target.ref() : target.unref();
+    apply(this.#listener);
+    for (const { conn } of this.#connections.values()) apply(conn);
   }
 
   /**
@@ -176,7 +196,8 @@ export class Server {
     const deadline = new Promise<"deadline">((resolve) => {
       timer = setTimeout(resolve, this.#shutdownTimeoutMs, "deadline");
     });
-    const all = Promise.all(this.#connections.values()).then(() => "done" as const);
+    const all = Promise.all([...this.#connections.values()].map((c) => c.task))
+      .then(() => "done" as const);
     const outcome = await Promise.race([all, deadline]);
     clearTimeout(timer);
     if (outcome === "deadline") {

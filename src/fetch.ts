@@ -1,0 +1,140 @@
+/**
+ * Runs a web-standard fetch handler, `(Request, info) => Response`, on the
+ * native path: the same contract as `Deno.serve`, Hono, oak and others.
+ *
+ * The adapter builds a `Request` whose body is pulled from the socket as the
+ * handler reads it (the route streams its body), whose `signal` aborts when the
+ * client goes away, and turns the `Response` back into a native response with
+ * a stream body, which the response writer sends with Content-Length when it is
+ * ready at once and chunked when it is produced over time.
+ *
+ * @module
+ */
+
+import { rejection } from "./errors.ts";
+import { handlerLog } from "./log.ts";
+import type { RawRequest } from "./request.ts";
+import type { Handler, RawResponse } from "./response.ts";
+
+/** What `Deno.serve` passes as a handler's second argument. */
+export interface ServeHandlerInfo {
+  /** The peer's address. */
+  readonly remoteAddr: Deno.NetAddr;
+  /**
+   * Resolves when the response has been written to the client; rejects with
+   * `Deno.errors.Interrupted` when it could not be (the client went away).
+   */
+  readonly completed: Promise<void>;
+}
+
+/** A fetch-style handler, as `Deno.serve` takes. */
+export type FetchHandler = (
+  request: Request,
+  info: ServeHandlerInfo,
+) => Response | Promise<Response>;
+
+/** Turns a thrown error into a response, as `Deno.serve`'s `onError` does. */
+export type ErrorHandler = (error: unknown) => Response | Promise<Response>;
+
+/** The default `onError`: the error goes to the log, the client gets a bare 500. */
+export function defaultOnError(error: unknown): Response {
+  handlerLog.error("fetch handler threw: {error}", { error });
+  return new Response("Internal Server Error", {
+    status: 500,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+/** GET and HEAD requests carry no body in the fetch API (a `Request` refuses one). */
+const NO_BODY_METHODS = new Set(["GET", "HEAD"]);
+
+/**
+ * A native handler that runs `handler`. Register it with `{ body: "stream" }`
+ * (as `serve()` does) so the request body streams and `signal`/`completed` exist.
+ *
+ * @example
+ * ```ts ignore
+ * const router = new Router().fallback(
+ *   fetchHandler((req) => new Response(`you asked for ${new URL(req.url).pathname}`)),
+ *   { body: "stream" },
+ * );
+ * ```
+ */
+export function fetchHandler(
+  handler: FetchHandler,
+  onError: ErrorHandler = defaultOnError,
+): Handler {
+  return async (raw: RawRequest): Promise<RawResponse> => {
+    let request: Request;
+    try {
+      request = toRequest(raw);
+    } catch {
+      return rejection("invalid_host"); // a Host the URL parser refuses, e.g. "a%zz"
+    }
+    const completed = raw.completed ?? Promise.resolve();
+    const info: ServeHandlerInfo = {
+      remoteAddr: {
+        transport: "tcp",
+        hostname: raw.remoteAddr.hostname,
+        port: raw.remoteAddr.port,
+      },
+      completed: completed.catch((error) => {
+        throw new Deno.errors.Interrupted(`response not delivered: ${error}`);
+      }),
+    };
+    info.completed.catch(() => {}); // observed only if the handler wants it
+    let response: unknown;
+    try {
+      response = await handler(request, info);
+      if (!(response instanceof Response)) {
+        throw new TypeError("the handler must return a Response");
+      }
+    } catch (error) {
+      response = await runOnError(onError, error);
+    }
+    return fromResponse(response as Response);
+  };
+}
+
+async function runOnError(onError: ErrorHandler, error: unknown): Promise<Response> {
+  try {
+    const response = await onError(error);
+    if (response instanceof Response) return response;
+    throw new TypeError("onError must return a Response");
+  } catch (second) {
+    return defaultOnError(second);
+  }
+}
+
+/** The fetch `Request` for a native request. */
+export function toRequest(raw: RawRequest): Request {
+  const headers = new Headers();
+  for (const [name, value] of raw.headers) headers.append(name, value);
+  const init: RequestInit & { duplex?: "half" } = { method: raw.method, headers };
+  if (raw.signal !== null) init.signal = raw.signal;
+  if (raw.bodyStream !== null && !NO_BODY_METHODS.has(raw.method)) {
+    init.body = raw.bodyStream;
+    init.duplex = "half"; // a streamed request body (required by the fetch spec)
+  }
+  return new Request(requestUrl(raw), init);
+}
+
+/**
+ * The absolute URL of a request: the absolute-form target as sent, else
+ * `http://` + Host + the target (RFC 9112 §3.3). The parser has already
+ * checked the Host's characters, so the URL parses.
+ */
+function requestUrl(raw: RawRequest): string {
+  if (!raw.target.startsWith("/")) return raw.target === "*" ? "http://localhost/" : raw.target;
+  const host = raw.headers.get("host") || "localhost";
+  return `http://${host}${raw.target}`;
+}
+
+/** The native response for a fetch `Response` (its body stays a stream). */
+export function fromResponse(response: Response): RawResponse {
+  // Headers iterate with one entry per Set-Cookie, as the wire needs them.
+  const headers: Array<[string, string]> = [...response.headers];
+  const res = { status: response.status, headers } as RawResponse;
+  if (response.body === null) return res;
+  return { ...res, body: response.body } as RawResponse;
+}

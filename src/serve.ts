@@ -1,0 +1,112 @@
+/**
+ * `serve()`: `Deno.serve`'s API on rawhttp, so a program written for
+ * `Deno.serve` runs by changing only its import, and gets rawhttp's limits,
+ * timeouts, bounded pool, strict parsing and access log around it.
+ *
+ * @module
+ */
+
+import { type ErrorHandler, type FetchHandler, fetchHandler } from "./fetch.ts";
+import { serverLog } from "./log.ts";
+import { Router } from "./router.ts";
+import { Server, type ServerOptions } from "./server.ts";
+
+/** The options of {@link serve}: `Deno.serve`'s TCP options plus rawhttp's own. */
+export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
+  /** Port to listen on (default 8000, as `Deno.serve`; 0 picks a free one). */
+  readonly port?: number;
+  /** Address to listen on (default "0.0.0.0", as `Deno.serve`). */
+  readonly hostname?: string;
+  /** Aborting it shuts the server down gracefully. */
+  readonly signal?: AbortSignal;
+  /** Called once listening; the default logs "Listening on http://…/" (if logging is set up). */
+  readonly onListen?: (addr: Deno.NetAddr) => void;
+  /** Turns an error thrown by the handler into a response (default: a logged 500). */
+  readonly onError?: ErrorHandler;
+  /**
+   * rawhttp routes served before the handler, such as `/health` and `/metrics`
+   * (see `healthHandler` and `metricsHandler`); requests no route matches go
+   * to the handler.
+   */
+  readonly routes?: Router;
+}
+
+/** The options with the handler inside, as `Deno.serve({ handler })` takes them. */
+export interface ServeInit extends ServeOptions {
+  readonly handler: FetchHandler;
+}
+
+/** What {@link serve} returns: the shape of `Deno.HttpServer`. */
+export interface HttpServer extends AsyncDisposable {
+  /** Resolves when the server has shut down. */
+  readonly finished: Promise<void>;
+  /** The address the server listens on. */
+  readonly addr: Deno.NetAddr;
+  /** Keeps the process alive while the server listens (the default). */
+  ref(): void;
+  /** Lets the process exit even though the server is listening. */
+  unref(): void;
+  /** Stops accepting, finishes requests in flight, then closes (see SHUTDOWN_TIMEOUT). */
+  shutdown(): Promise<void>;
+  /** The rawhttp server underneath, for its pool and metrics. */
+  readonly server: Server;
+}
+
+/**
+ * Serves `handler` over HTTP/1.1, as `Deno.serve` does.
+ *
+ * @example
+ * ```ts ignore
+ * import { serve } from "./mod.ts";
+ * const server = serve({ port: 8000 }, (req) => new Response(`Hello from ${new URL(req.url).pathname}`));
+ * await server.finished;
+ * ```
+ */
+export function serve(handler: FetchHandler): HttpServer;
+export function serve(options: ServeOptions, handler: FetchHandler): HttpServer;
+export function serve(init: ServeInit): HttpServer;
+export function serve(
+  first: FetchHandler | ServeOptions | ServeInit,
+  second?: FetchHandler,
+): HttpServer {
+  let options: ServeOptions;
+  let handler: FetchHandler;
+  if (typeof first === "function") {
+    options = {};
+    handler = first;
+  } else if (second !== undefined) {
+    options = first;
+    handler = second;
+  } else if ("handler" in first && typeof first.handler === "function") {
+    options = first;
+    handler = first.handler;
+  } else {
+    throw new TypeError("serve() needs a handler");
+  }
+  const router = options.routes ?? new Router();
+  router.fallback(fetchHandler(handler, options.onError), { body: "stream" });
+  const server = Server.listen({
+    ...options,
+    hostname: options.hostname ?? "0.0.0.0",
+    port: options.port ?? 8000,
+  }, router);
+  const onListen = options.onListen ?? ((addr: Deno.NetAddr) => {
+    const host = addr.hostname === "0.0.0.0" ? "localhost" : addr.hostname;
+    serverLog.info("Listening on http://{host}:{port}/", { host, port: addr.port });
+  });
+  onListen(server.addr);
+  const signal = options.signal;
+  if (signal !== undefined) {
+    if (signal.aborted) server.shutdown();
+    else signal.addEventListener("abort", () => server.shutdown(), { once: true });
+  }
+  return {
+    server,
+    addr: server.addr,
+    finished: server.finished,
+    ref: () => server.ref(),
+    unref: () => server.unref(),
+    shutdown: () => server.shutdown(),
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { beforeDeadline, type ByteSource, SocketReader } from "../src/reader.ts";
+
+/** A source whose reads the test completes by hand. */
+class ManualSource implements ByteSource {
+  readonly pending: Array<{ p: Uint8Array; resolve: (n: number | null) => void }> = [];
+  read(p: Uint8Array): Promise<number | null> {
+    return new Promise((resolve) => this.pending.push({ p, resolve }));
+  }
+  deliver(text: string): void {
+    const next = this.pending.shift()!;
+    const bytes = new TextEncoder().encode(text);
+    next.p.set(bytes);
+    next.resolve(bytes.length);
+  }
+}
+
+Deno.test("SocketReader.fill() shares one read between concurrent fills and counts its bytes once (regression: echo desync)", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const watching = reader.watch(); // a read in flight, as while a handler runs
+  const filling = reader.fill(Infinity); // the next head's read waits on the same read
+  assert.equal(source.pending.length, 1, "only one socket read may be in flight");
+  source.deliver("GET / HTTP/1.1\r\n");
+  assert.equal(await watching, false); // data, not a close
+  assert.equal(await filling, "data");
+  assert.equal(reader.buffered, 16, "the bytes of one read were counted twice");
+  assert.equal(
+    new TextDecoder().decode(reader.buf.subarray(reader.start, reader.end)),
+    "GET / HTTP/1.1\r\n",
+  );
+});
+
+Deno.test("SocketReader.fill() after a timeout waits for the same read instead of starting another", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  assert.equal(await reader.fill(performance.now() - 1), "timeout");
+  const again = reader.fill(Infinity);
+  assert.equal(source.pending.length, 1);
+  source.deliver("abc");
+  assert.equal(await again, "data");
+  assert.equal(reader.buffered, 3);
+});
+
+Deno.test("SocketReader.watch() resolves true when the peer closes", async () => {
+  const reader = new SocketReader({ read: () => Promise.resolve(null) }, 64, 64);
+  assert.equal(await reader.watch(), true);
+});
+
+Deno.test("SocketReader grows to its maximum for a large head and shrinks back once empty", async () => {
+  let n = 0;
+  const reader = new SocketReader(
+    {
+      read: (p) => {
+        p.fill(0x61);
+        n++;
+        return Promise.resolve(p.length);
+      },
+    },
+    16,
+    64,
+  );
+  while ((await reader.fill(Infinity)) === "data") { /* until full */ }
+  assert.equal(reader.buffered, 64);
+  assert.equal(await reader.fill(Infinity), "full");
+  reader.consume(64);
+  assert.equal(reader.buf.length, 16);
+  assert.equal(n, 3); // 16 bytes, then 16 more into 32, then 32 more into 64
+});
+
+Deno.test("beforeDeadline() returns the value in time and 'timeout' after the deadline", async () => {
+  assert.equal(await beforeDeadline(Promise.resolve(7), performance.now() + 1000), 7);
+  assert.equal(await beforeDeadline(new Promise(() => {}), performance.now() + 5), "timeout");
+  assert.equal(await beforeDeadline(Promise.resolve(1), Infinity), 1);
+});
