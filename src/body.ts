@@ -25,8 +25,6 @@ export interface BodyLimits {
   readonly maxHeaderCount: number;
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** Pulls one request's body off the socket. */
 export class BodyReader {
   readonly #reader: SocketReader;
@@ -125,34 +123,76 @@ export class BodyReader {
     return piece;
   }
 
-  /** Decodes what is buffered: data, or null when it held no data (more is needed, or the body ended). */
+  /**
+   * Decodes what is buffered: data, or null when it held no data (more is
+   * needed, or the body ended). All data runs of one read go into one array:
+   * a body of 1-byte chunks must cost its size, not an allocation per chunk.
+   */
   #takeChunked(): Uint8Array | RejectionCode | null {
     const reader = this.#reader;
     const decoder = this.#decoder!;
-    const parts: Uint8Array[] = [];
+    const out = new Uint8Array(reader.buffered); // data is never longer than its framing
     let size = 0;
     const used = decoder.decode(reader.buf, reader.start, reader.end, (data) => {
-      parts.push(data.slice()); // copy: the socket buffer is reused
+      out.set(data, size); // copy: the socket buffer is reused
       size += data.length;
     });
     if (typeof used === "string") return this.#fail(used);
     reader.consume(used);
     if (decoder.done) this.#done = true;
-    // Only framing bytes were buffered: the caller reads more, or sees the end.
-    return size === 0 ? null : concat(parts, size);
+    return size === 0 ? null : out.subarray(0, size);
   }
 
-  /** Reads the rest of the body into one array, or says why it was refused. */
+  /**
+   * Reads the rest of the body into one array, or says why it was refused.
+   * A Content-Length body is read straight into an array of its size; a
+   * chunked one into an array that doubles as needed (never past the limit).
+   */
   async readAll(): Promise<Uint8Array | RejectionCode> {
-    const parts: Uint8Array[] = [];
+    if (this.#decoder === null && !this.#done && this.#failure === null) {
+      return await this.#readLengthInto(new Uint8Array(this.#remaining));
+    }
+    let all = new Uint8Array(0);
     let size = 0;
     for (;;) {
       const piece = await this.read();
-      if (piece === null) return parts.length === 0 ? EMPTY : concat(parts, size);
+      if (piece === null) return all.subarray(0, size);
       if (typeof piece === "string") return piece;
-      parts.push(piece);
+      if (size + piece.length > all.length) {
+        const grown = new Uint8Array(Math.max(size + piece.length, all.length * 2, 1024));
+        grown.set(all.subarray(0, size));
+        all = grown;
+      }
+      all.set(piece, size);
       size += piece.length;
     }
+  }
+
+  /** Fills `body` (the rest of a Content-Length body): buffered bytes first, then the socket. */
+  async #readLengthInto(body: Uint8Array): Promise<Uint8Array | RejectionCode> {
+    const reader = this.#reader;
+    let filled = 0;
+    while (filled < body.length) {
+      if (reader.buffered > 0) {
+        const n = Math.min(reader.buffered, body.length - filled);
+        body.set(reader.buf.subarray(reader.start, reader.start + n), filled);
+        reader.consume(n);
+        filled += n;
+        continue;
+      }
+      if (this.#beforeFirstRead !== null) {
+        const send = this.#beforeFirstRead;
+        this.#beforeFirstRead = null;
+        await send();
+      }
+      const n = await reader.readInto(body.subarray(filled), this.#deadline);
+      if (n === "timeout") return this.#fail("body_timeout");
+      if (n === "eof") return this.#fail("incomplete_body");
+      filled += n;
+    }
+    this.#remaining = 0;
+    this.#done = true;
+    return body;
   }
 
   /**
@@ -167,16 +207,4 @@ export class BodyReader {
       if (typeof piece === "string") return false;
     }
   }
-}
-
-/** Joins `parts` (of `total` bytes together) into one array. */
-export function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

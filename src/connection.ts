@@ -24,7 +24,7 @@ import { type HeadLimits, HeadParser, type RequestHead } from "./parser.ts";
 import { type Pool, POOL_FULL } from "./pool.ts";
 import { SocketReader } from "./reader.ts";
 import { RawRequest, type RemoteAddr, type StreamingParts } from "./request.ts";
-import { type Handler, type RawResponse, responseHeader, text } from "./response.ts";
+import { type Handler, isRawResponse, type RawResponse, responseHeader, text } from "./response.ts";
 import { writeResponse } from "./response_writer.ts";
 import type { Route, Router } from "./router.ts";
 import { CONTINUE_BYTES, serializeResponse } from "./serializer.ts";
@@ -73,8 +73,10 @@ export class Connection {
   readonly #output: Output;
   readonly #parser: HeadParser;
   readonly #onClose: () => void;
-  /** True while waiting for the first byte of a request: safe to close at shutdown. */
+  /** True while waiting for the first byte of a request. */
   #idle = true;
+  /** Requests answered so far. */
+  #served = 0;
   #closed = false;
   /** Aborts the signal of the streaming request in progress, if any. */
   #abortCurrent: ((reason: unknown) => void) | null = null;
@@ -98,9 +100,15 @@ export class Connection {
     this.#parser = new HeadParser(limits);
   }
 
-  /** Whether the connection waits between requests, with no request begun. */
+  /**
+   * Whether the connection waits between requests, with no request begun:
+   * safe to close at shutdown. A connection that has not sent its first
+   * request is not idle: its client may have sent it already (it is in
+   * flight), and a request lost on a fresh connection is not retried by
+   * clients, so it gets served (with `Connection: close`) within CLIENT_TIMEOUT.
+   */
   get idle(): boolean {
-    return this.#idle;
+    return this.#idle && this.#served > 0;
   }
 
   /** Closes the socket now; a pending read or write fails and the loop ends. */
@@ -125,6 +133,7 @@ export class Connection {
         const head = await this.#readHead(waitDeadline, served === 1);
         if (head === null) break;
         const keepAlive = await this.#respond(head, served);
+        this.#served = served;
         if (!keepAlive) break;
         waitDeadline = performance.now() + limits.idleTimeoutMs;
       }
@@ -167,7 +176,7 @@ export class Connection {
         headDeadline = performance.now() + limits.clientTimeoutMs;
       }
       await this.#output.flush(); // answers to pipelined requests go out before we wait
-      if (!started && this.#ctx.draining()) return null;
+      if (!started && !first && this.#ctx.draining()) return null;
       this.#idle = !started;
       const outcome = await reader.fill(started ? headDeadline : waitDeadline);
       this.#idle = false;
@@ -381,7 +390,11 @@ export class Connection {
 
   async #callHandler(handler: Handler, request: RawRequest): Promise<RawResponse> {
     try {
-      return await handler(request);
+      const response: unknown = await handler(request);
+      if (!isRawResponse(response)) {
+        throw new TypeError("handler returned something that is not a response");
+      }
+      return response;
     } catch (error) {
       handlerLog.error("handler for {method} {path} threw: {error}", {
         method: request.method,

@@ -59,6 +59,8 @@ export class SocketReader {
   readonly #initialBytes: number;
   readonly #maxBytes: number;
   #inflight: Promise<number | null> | null = null;
+  /** Set when a direct read was abandoned: nothing more may be read. */
+  #spent = false;
 
   /**
    * @param initialBytes the buffer's starting size (RECV_BUFFER)
@@ -94,6 +96,7 @@ export class SocketReader {
    */
   async fill(deadline: number): Promise<FillOutcome> {
     if (this.#inflight === null) {
+      if (this.#spent) return "eof";
       if (!this.#makeRoom()) return "full";
       // The read's result is applied here, once, however many fills await it:
       // applying it in each awaiter would count the same bytes twice.
@@ -112,6 +115,28 @@ export class SocketReader {
     const n = await beforeDeadline(this.#inflight, deadline);
     if (n === "timeout") return "timeout"; // the read stays in flight for the next fill
     return n === null ? "eof" : "data";
+  }
+
+  /**
+   * Reads straight into `dest` (a large body's own array), skipping the
+   * socket buffer; returns the byte count, "eof" or "timeout". Call it only
+   * when nothing is buffered. If a read is already in flight, that read
+   * finishes first and 0 is returned, so the caller takes its bytes from the
+   * buffer. After a timeout the reader is spent: the socket must be closed.
+   */
+  async readInto(dest: Uint8Array, deadline: number): Promise<number | "eof" | "timeout"> {
+    if (this.#inflight !== null) {
+      const outcome = await this.fill(deadline);
+      return outcome === "data" ? 0 : outcome === "timeout" ? "timeout" : "eof";
+    }
+    if (this.#spent) return "eof";
+    const read = this.#source.read(dest).catch(() => null);
+    const n = await beforeDeadline(read, deadline);
+    if (n === "timeout") {
+      this.#spent = true; // that read may still land in `dest`: no further read is sound
+      return "timeout";
+    }
+    return n === null ? "eof" : n;
   }
 
   /**

@@ -95,3 +95,17 @@ export function responseHeader(res: RawResponse, name: string): string | undefin
   for (const [key, value] of pairs) if (key.toLowerCase() === wanted) return value;
   return undefined;
 }
+
+/**
+ * Whether `value` has the shape of a {@link RawResponse}: what a handler
+ * written in JavaScript, without the type checker, might get wrong.
+ */
+export function isRawResponse(value: unknown): value is RawResponse {
+  if (typeof value !== "object" || value === null) return false;
+  const { status, headers, body } = value as Record<string, unknown>;
+  if (typeof status !== "number" || !Number.isInteger(status)) return false;
+  if (headers !== undefined && (typeof headers !== "object" || headers === null)) return false;
+  return body === undefined || typeof body === "string" || body instanceof Uint8Array ||
+    body instanceof ReadableStream ||
+    (typeof body === "object" && body !== null && Symbol.asyncIterator in body);
+}

@@ -68,8 +68,10 @@ export function serializeHead(
   framing: BodyFraming,
 ): string {
   const status = res.status;
-  if (!Number.isInteger(status) || status < 100 || status > 999) {
-    throw new TypeError("response status must be a three-digit integer");
+  // Final statuses only: an interim 1xx from a handler would make the client
+  // take the next response for this request's answer (a desync).
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new TypeError("response status must be an integer from 200 to 599");
   }
   let head = statusLine(status);
   let hasServer = false;

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type Config, defaultConfig } from "./config.ts";
-import { Connection, type ConnectionLimits } from "./connection.ts";
+import { type Config, defaultConfig, SETTINGS } from "./config.ts";
+import { Connection, type ConnectionContext, type ConnectionLimits } from "./connection.ts";
 import { rejection } from "./errors.ts";
 import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
@@ -56,12 +56,15 @@ export class Server {
   /** Open connections: their serve task and socket. */
   readonly #connections = new Map<Connection, { task: Promise<void>; conn: Deno.TcpConn }>();
   #refed = true;
+  /** Ends an accept backoff early, at shutdown. */
+  #wake: (() => void) | null = null;
   readonly #finished = Promise.withResolvers<void>();
   #acceptLoop: Promise<void> = Promise.resolve();
   #draining = false;
   #shutdown: Promise<void> | null = null;
 
   private constructor(options: ServerOptions, router: Router) {
+    checkRanges(options);
     const d: Config = defaultConfig();
     this.#limits = {
       recvBufferBytes: options.recvBufferBytes ?? d.recvBufferBytes,
@@ -99,39 +102,70 @@ export class Server {
   }
 
   async #accept(): Promise<void> {
-    const ctx = {
+    const ctx: ConnectionContext = {
       limits: this.#limits,
       router: this.#router,
       pool: this.pool,
       metrics: this.metrics,
       draining: () => this.#draining,
     };
+    let backoffMs = 0;
     for (;;) {
       let conn: Deno.TcpConn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#draining || error instanceof Deno.errors.BadResource) return;
-        // EMFILE and friends: log and go on; the next accept may succeed.
-        serverLog.error("accept failed: {error}", { error });
+        // EMFILE and friends: the next accept fails the same way until a
+        // socket closes, so back off (5 ms, doubling to 1 s, as Go does)
+        // instead of spinning a core and flooding the log.
+        backoffMs = Math.min(backoffMs === 0 ? 5 : backoffMs * 2, 1000);
+        serverLog.error("accept failed: {error}; retrying in {ms} ms", { error, ms: backoffMs });
+        await this.#pause(backoffMs);
         continue;
       }
+      backoffMs = 0;
       if (this.#connections.size >= this.#maxConnections) {
         this.#refuseConnection(conn);
         continue;
       }
-      this.metrics.connectionOpened();
-      conn.setNoDelay(true); // responses are whole; do not wait to coalesce them
-      const remote = conn.remoteAddr;
-      // Counted closed when the socket closes, even if a force-closed
-      // connection's handler is still running.
-      const connection: Connection = new Connection(conn, remote, ctx, () => {
-        this.#connections.delete(connection);
-        this.metrics.connectionClosed();
-      });
-      if (!this.#refed) conn.unref();
-      this.#connections.set(connection, { task: connection.serve(), conn });
+      try {
+        this.#adopt(conn, ctx);
+      } catch (error) {
+        // One socket that fails its setup (a peer reset before setNoDelay, on
+        // some systems) must not stop the server from accepting others.
+        connectionLog.debug("dropped a connection during setup: {error}", { error: String(error) });
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
     }
+  }
+
+  #adopt(conn: Deno.TcpConn, ctx: ConnectionContext): void {
+    conn.setNoDelay(true); // responses are whole; do not wait to coalesce them
+    const remote = conn.remoteAddr;
+    // Counted closed when the socket closes, even if a force-closed
+    // connection's handler is still running.
+    const connection: Connection = new Connection(conn, remote, ctx, () => {
+      this.#connections.delete(connection);
+      this.metrics.connectionClosed();
+    });
+    if (!this.#refed) conn.unref();
+    this.metrics.connectionOpened();
+    this.#connections.set(connection, { task: connection.serve(), conn });
+  }
+
+  /** Waits `ms`, or less if shutdown begins meanwhile. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
   }
 
   /** Over MAX_CONNECTIONS: answer 503 and close, without reading the request. */
@@ -184,6 +218,7 @@ export class Server {
   async #drain(): Promise<void> {
     this.#draining = true;
     this.#listener.close();
+    this.#wake?.();
     await this.#acceptLoop;
     for (const connection of this.#connections.keys()) {
       if (connection.idle) connection.close();
@@ -207,5 +242,30 @@ export class Server {
       for (const connection of this.#connections.keys()) connection.close();
     }
     this.#finished.resolve();
+  }
+}
+
+/**
+ * Checks every numeric option against the range its setting allows (the same
+ * table the CLI uses), so a library caller gets a clear RangeError instead of,
+ * say, a timeout past 2^31 ms that the timer silently turns into 1 ms.
+ */
+function checkRanges(options: ServerOptions): void {
+  const given = options as Record<string, unknown>;
+  for (const s of SETTINGS) {
+    if (s.kind === "text" || s.kind === "choice") continue;
+    const value = given[s.key];
+    if (value === undefined) continue;
+    const min = s.min ?? 0;
+    const max = s.max ?? Number.MAX_SAFE_INTEGER;
+    const whole = s.kind !== "duration"; // counts, sizes and ports are integers
+    if (
+      typeof value !== "number" || !Number.isFinite(value) || (whole && !Number.isInteger(value)) ||
+      value < min || value > max
+    ) {
+      throw new RangeError(
+        `${s.key} must be ${whole ? "an integer" : "a number"} from ${min} to ${max}`,
+      );
+    }
   }
 }

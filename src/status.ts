@@ -60,13 +60,20 @@ export const STATUS_TEXT = {
 export type Status = keyof typeof STATUS_TEXT;
 
 /**
- * Statuses whose responses never carry content (RFC 9110 §6.4.1): 1xx, 204
+ * Interim statuses (RFC 9110 §15.2). Only the server sends them (`100 Continue`);
+ * a handler's final answer cannot be one, or the client would take the next
+ * response for the answer to this request.
+ */
+export type InformationalStatus = 100 | 101;
+
+/**
+ * Final statuses whose responses never carry content (RFC 9110 §6.4.1): 204
  * and 304. The response type uses this to reject a body at compile time.
  */
-export type BodylessStatus = 100 | 101 | 204 | 304;
+export type BodylessStatus = 204 | 304;
 
-/** Statuses that may carry content. */
-export type ContentStatus = Exclude<Status, BodylessStatus>;
+/** Final statuses that may carry content. */
+export type ContentStatus = Exclude<Status, InformationalStatus | BodylessStatus>;
 
 /** Whether a response with this status must be sent without content. */
 export function isBodyless(status: number): boolean {

@@ -399,3 +399,33 @@ Deno.test("OPTIONS * gets 204 with the server's methods; * with GET gets 400", a
   const get = await exchange(s.port, "GET * HTTP/1.1\r\nHost: t\r\n\r\n");
   assert.equal(get.status, 400);
 });
+
+Deno.test("a handler's interim status, undefined result or number body gets 500, never a desync", async () => {
+  const router = testRouter()
+    // deno-lint-ignore no-explicit-any
+    .get("/interim", () => ({ status: 100 }) as any)
+    // deno-lint-ignore no-explicit-any
+    .get("/nothing", () => undefined as any)
+    // deno-lint-ignore no-explicit-any
+    .get("/number-body", () => ({ status: 200, body: 12345 }) as any);
+  await using s = startServer({}, router);
+  using c = await RawClient.connect(s.port);
+  // Pipelined: each must get exactly one final answer, in order.
+  await c.write(GET("/interim") + GET("/nothing") + GET("/number-body") + GET("/"));
+  for (const _ of [1, 2, 3]) {
+    const res = await c.response();
+    assert.equal(res.status, 500);
+  }
+  assert.equal((await c.response()).body, "home");
+});
+
+Deno.test("a connection that has not sent its first request is not idle, and is served while draining (regression: shutdown closed it unanswered)", async () => {
+  const socket = new FakeSocket(GET("/"));
+  const ctx = { ...fakeContext(), draining: () => true };
+  const connection = new Connection(socket, { hostname: "test", port: 1 }, ctx);
+  assert.equal(connection.idle, false); // shutdown must not close it
+  await connection.serve();
+  const text = new TextDecoder().decode(socket.writes[0]);
+  assert.ok(text.startsWith("HTTP/1.1 200 OK\r\n"));
+  assert.match(text, /Connection: close\r\n/);
+});

@@ -5,8 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { exchange, Latch, RawClient, startServer } from "./fixtures/harness.ts";
+import { exchange, Latch, notServing, RawClient, startServer } from "./fixtures/harness.ts";
 import { Router } from "../src/router.ts";
+import { Server } from "../src/server.ts";
 import { json, text } from "../src/response.ts";
 import { Pool } from "../src/pool.ts";
 import { Metrics } from "../src/metrics.ts";
@@ -126,7 +127,7 @@ Deno.test("shutdown() closes idle connections at once and stops accepting", asyn
   assert.equal((await idle.response()).status, 200);
   await s.server.shutdown();
   assert.ok(await idle.closedByServer());
-  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: s.port }));
+  assert.ok(await notServing(s.port));
   await s.server.finished;
 });
 
@@ -139,7 +140,7 @@ Deno.test("shutdown() lets a request in flight finish, with Connection: close", 
   await busy.write(GET("/wait/0"));
   await latch.arrived(1);
   const stopped = s.server.shutdown();
-  await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: s.port }));
+  assert.ok(await notServing(s.port));
   latch.open();
   const res = await busy.response();
   assert.equal(res.status, 200);
@@ -173,4 +174,12 @@ Deno.test("a server with default options answers over fetch", async () => {
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "application/json");
   assert.deepEqual(await res.json(), { ok: true });
+});
+
+Deno.test("Server.listen() refuses options outside their settings' ranges", () => {
+  const router = new Router();
+  assert.throws(() => Server.listen({ port: 0, idleTimeoutMs: 2 ** 31 }, router), RangeError);
+  assert.throws(() => Server.listen({ port: 0, maxBodyBytes: -1 }, router), RangeError);
+  assert.throws(() => Server.listen({ port: 0, numWorkers: 1.5 }, router), RangeError);
+  assert.throws(() => Server.listen({ port: 70000 }, router), RangeError);
 });

@@ -55,8 +55,11 @@ Deno.test("isStatus() knows the codes of STATUS_TEXT and nothing else", () => {
 });
 
 Deno.test("BodylessStatus and ContentStatus split Status with no overlap (compile-time check)", () => {
-  const bodyless: BodylessStatus[] = [100, 101, 204, 304];
+  const bodyless: BodylessStatus[] = [204, 304];
   for (const s of bodyless) assert.equal(isBodyless(s), true);
+  // @ts-expect-error: 100 is interim; a handler's response must be final.
+  const interim: BodylessStatus = 100;
+  assert.equal(isBodyless(interim), true);
   const content: ContentStatus = 200;
   assert.equal(isBodyless(content), false);
   // @ts-expect-error: 204 is not a status that may carry content.
