@@ -26,8 +26,10 @@ export {
   type ServeHandlerInfo,
 } from "./src/fetch.ts";
 export { Server, type ServerOptions } from "./src/server.ts";
-export { type Match, type RouteOptions, Router } from "./src/router.ts";
-export { RawRequest, type RemoteAddr } from "./src/request.ts";
+export { type Match, type Route, type RouteOptions, Router } from "./src/router.ts";
+export { RawRequest, type RemoteAddr, type StreamingParts } from "./src/request.ts";
+export type { HeadLimits, HttpVersion } from "./src/parser.ts";
+export type { LogFormat, LogLevel } from "./src/config.ts";
 export {
   type FixedBody,
   type Handler,
@@ -42,11 +44,17 @@ export {
 } from "./src/response.ts";
 export { RequestHeaders } from "./src/headers.ts";
 export { Pool, POOL_FULL, type PoolStats } from "./src/pool.ts";
-export { type ConnectionStats, Metrics } from "./src/metrics.ts";
+export { type ConnectionStats, Metrics, type RequestCounts } from "./src/metrics.ts";
 export type { ConnectionLimits } from "./src/connection.ts";
-export { type BodylessStatus, type ContentStatus, type Status, STATUS_TEXT } from "./src/status.ts";
+export {
+  type BodylessStatus,
+  type ContentStatus,
+  type InformationalStatus,
+  type Status,
+  STATUS_TEXT,
+} from "./src/status.ts";
 export { type RejectionCode, REJECTIONS } from "./src/errors.ts";
 export { setupLogging } from "./src/log.ts";
 export { serveFile, staticFiles } from "./src/handlers/static.ts";
 export { healthHandler } from "./src/handlers/health.ts";
-export { metricsHandler } from "./src/handlers/metrics.ts";
+export { metricsHandler, type MetricsReport, type MetricsSources } from "./src/handlers/metrics.ts";

@@ -10,14 +10,14 @@
  * @module
  */
 
-/** Log levels, as LogTape names them. */
-export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
-/** One of {@link LOG_LEVELS}. */
-export type LogLevel = typeof LOG_LEVELS[number];
-/** Log line formats. */
-export const LOG_FORMATS = ["text", "json"] as const;
-/** One of {@link LOG_FORMATS}. */
-export type LogFormat = typeof LOG_FORMATS[number];
+/** A log level, as LogTape names it. */
+export type LogLevel = "debug" | "info" | "warning" | "error";
+/** The log levels LOG_LEVEL accepts. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
+/** A log line format: text for people, json for log shippers. */
+export type LogFormat = "text" | "json";
+/** The formats LOG_FORMAT accepts. */
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 /** Every setting of the demo server, in the units its name says. */
 export interface Config {

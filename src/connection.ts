@@ -31,13 +31,21 @@ import { CONTINUE_BYTES, serializeResponse } from "./serializer.ts";
 
 /** Every limit and timeout a connection enforces (see config.ts for defaults and reasons). */
 export interface ConnectionLimits extends HeadLimits {
+  /** Initial read buffer per connection, bytes (RECV_BUFFER). */
   readonly recvBufferBytes: number;
+  /** Largest request body, bytes (MAX_BODY_BYTES); more gets 413. */
   readonly maxBodyBytes: number;
+  /** Requests per connection before it is closed (MAX_REQUESTS_PER_CONNECTION). */
   readonly maxRequestsPerConnection: number;
+  /** Time to send a whole head, ms (CLIENT_TIMEOUT); then 408. */
   readonly clientTimeoutMs: number;
+  /** Time a kept-alive connection may wait for its next request, ms (IDLE_TIMEOUT). */
   readonly idleTimeoutMs: number;
+  /** Time to receive a whole body, ms (BODY_TIMEOUT); then 408. */
   readonly bodyTimeoutMs: number;
+  /** Time one response write may take, ms (WRITE_TIMEOUT). */
   readonly writeTimeoutMs: number;
+  /** How long to discard input after a refusal before closing, ms (LINGER_TIMEOUT). */
   readonly lingerTimeoutMs: number;
 }
 

@@ -76,6 +76,7 @@ export class RequestHeaders {
     for (let i = 0; i < this.#names.length; i++) yield [this.#names[i]!, this.#values[i]!];
   }
 
+  /** The same pairs as {@link RequestHeaders.entries}. */
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
   }

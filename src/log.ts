@@ -46,13 +46,23 @@ export function stdoutSink(format: LogFormat): Sink {
 }
 
 /**
- * Configures LogTape for the `rawhttp` categories at `level` in `format`.
- * Call it once, at program start.
+ * Configures LogTape for the `rawhttp` categories at `level` in `format`,
+ * writing to stdout. Call it once, at program start.
+ *
+ * @example
+ * ```ts ignore
+ * await setupLogging("info", "json"); // one JSON object per line on stdout
+ * ```
  */
-export async function setupLogging(
+export async function setupLogging(level: LogLevel, format: LogFormat): Promise<void> {
+  await configureLogging(level, format, stdoutSink(format));
+}
+
+/** {@link setupLogging} with any LogTape sink (tests capture records with one). */
+export async function configureLogging(
   level: LogLevel,
   format: LogFormat,
-  sink: Sink = stdoutSink(format),
+  sink: Sink,
 ): Promise<void> {
   await configure({
     reset: true,

@@ -22,7 +22,9 @@ export const OTHER_PATHS = "(other)";
 
 /** What `/metrics` reports about requests. */
 export interface RequestCounts {
+  /** Requests answered (observability routes excluded). */
   readonly requests_total: number;
+  /** Status code → count. */
   readonly requests_by_status: Record<string, number>;
   /** Path → count, highest count first. */
   readonly requests_by_path: Record<string, number>;
@@ -30,7 +32,9 @@ export interface RequestCounts {
 
 /** Connection counts, kept by the server. */
 export interface ConnectionStats {
+  /** Connections open now. */
   readonly open: number;
+  /** Connections accepted since start. */
   readonly accepted: number;
   /** Refused over MAX_CONNECTIONS. */
   readonly refused: number;
@@ -38,6 +42,7 @@ export interface ConnectionStats {
 
 /** Counters of answered requests and of connections. */
 export class Metrics {
+  /** How many distinct paths are counted one by one. */
   readonly maxPaths: number;
   #total = 0;
   readonly #byStatus = new Map<number, number>();
@@ -47,7 +52,11 @@ export class Metrics {
   #accepted = 0;
   #refused = 0;
 
-  /** @param maxPaths how many distinct paths to count individually */
+  /**
+   * Counters with an empty table.
+   *
+   * @param maxPaths how many distinct paths to count individually
+   */
   constructor(maxPaths: number) {
     this.maxPaths = maxPaths;
   }
@@ -87,7 +96,7 @@ export class Metrics {
     return { open: this.#open, accepted: this.#accepted, refused: this.#refused };
   }
 
-  /** The counts as plain JSON-ready objects. */
+  /** The request counts now, as plain JSON-ready objects. */
   snapshot(): RequestCounts {
     const byStatus: Record<string, number> = {};
     for (const [status, n] of [...this.#byStatus].sort((a, b) => a[0] - b[0])) {

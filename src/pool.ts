@@ -23,15 +23,21 @@ export const POOL_FULL: unique symbol = Symbol("pool full");
 
 /** A live view of the pool, as `/metrics` reports it. */
 export interface PoolStats {
+  /** Permits in all (NUM_WORKERS). */
   readonly total_workers: number;
+  /** Permits held by running handlers. */
   readonly active_workers: number;
+  /** Permits free. */
   readonly idle_workers: number;
+  /** Requests waiting for a permit. */
   readonly queue_depth: number;
 }
 
 /** A counting semaphore with a FIFO, bounded wait queue. */
 export class Pool {
+  /** How many tasks may run at once. */
   readonly size: number;
+  /** How many more may wait for a permit. */
   readonly maxQueue: number;
   #active = 0;
   /** Waiters in arrival order; `#head` indexes the oldest so dequeue is O(1). */
@@ -39,6 +45,8 @@ export class Pool {
   #head = 0;
 
   /**
+   * A pool with every permit free.
+   *
    * @param size how many tasks may run at once (at least 1)
    * @param maxQueue how many more may wait for a permit (0 means none wait)
    */

@@ -9,7 +9,9 @@ import type { HttpVersion, RequestHead } from "./parser.ts";
 
 /** Where a request came from. */
 export interface RemoteAddr {
+  /** The peer's IP address. */
   readonly hostname: string;
+  /** The peer's port. */
   readonly port: number;
 }
 
@@ -17,8 +19,11 @@ const UTF8 = new TextDecoder();
 
 /** What a streaming route's request carries besides the head. */
 export interface StreamingParts {
+  /** The body, pulled from the socket as it is read; null when the request has none. */
   readonly bodyStream: ReadableStream<Uint8Array> | null;
+  /** Aborts when the client goes away before the response is done. */
   readonly signal: AbortSignal;
+  /** Settles when the response has been written; rejects if it could not be. */
   readonly completed: Promise<void>;
 }
 
@@ -32,6 +37,7 @@ export interface StreamingParts {
  * ```
  */
 export class RawRequest {
+  /** The method, case-sensitive as sent (RFC 9110 §9.1). */
   readonly method: string;
   /** The request-target exactly as sent. */
   readonly target: string;
@@ -41,10 +47,13 @@ export class RawRequest {
   readonly rawPath: string;
   /** The query string without `?`, as sent. */
   readonly rawQuery: string;
+  /** The protocol version of the request. */
   readonly version: HttpVersion;
+  /** The header fields, names case-insensitive. */
   readonly headers: RequestHeaders;
   /** The whole body (empty when the request had none). */
   readonly body: Uint8Array;
+  /** Where the request came from. */
   readonly remoteAddr: RemoteAddr;
   /** Values of the route's `:name` segments and `*`. */
   readonly params: Readonly<Record<string, string>>;
@@ -59,6 +68,7 @@ export class RawRequest {
   readonly completed: Promise<void> | null;
   #query: URLSearchParams | undefined;
 
+  /** A request from a parsed head, its body, its peer and its route's params. */
   constructor(
     head: RequestHead,
     body: Uint8Array,

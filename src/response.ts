@@ -54,7 +54,9 @@ export type Handler = (req: RawRequest) => RawResponse | Promise<RawResponse>;
 
 /** Status and extra headers for the helpers below. */
 export interface ResponseInit {
+  /** The status (default 200). */
   readonly status?: ContentStatus;
+  /** Extra header fields; a Content-Type here replaces the helper's. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 

@@ -43,13 +43,17 @@ export interface RouteOptions {
 
 /** A registered handler with its route's options. */
 export interface Route {
+  /** The handler. */
   readonly handler: Handler;
+  /** Whether `/metrics` counts its requests. */
   readonly metered: boolean;
+  /** Whether it runs in a pool permit. */
   readonly pooled: boolean;
+  /** Whether its request body streams (`body: "stream"`) rather than being read first. */
   readonly streamBody: boolean;
 }
 
-/** The outcome of matching one request. */
+/** The outcome of matching one request: a route with its params, 405 with `Allow`, or 404. */
 export type Match =
   | { readonly kind: "found"; readonly route: Route; readonly params: Record<string, string> }
   | { readonly kind: "method_not_allowed"; readonly allow: string }

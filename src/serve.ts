@@ -33,6 +33,7 @@ export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
 
 /** The options with the handler inside, as `Deno.serve({ handler })` takes them. */
 export interface ServeInit extends ServeOptions {
+  /** The handler to run for each request. */
   readonly handler: FetchHandler;
 }
 
@@ -63,7 +64,9 @@ export interface HttpServer extends AsyncDisposable {
  * ```
  */
 export function serve(handler: FetchHandler): HttpServer;
+/** Serves `handler` with `options`, as `Deno.serve(options, handler)`. */
 export function serve(options: ServeOptions, handler: FetchHandler): HttpServer;
+/** Serves `init.handler` with the other fields of `init` as options. */
 export function serve(init: ServeInit): HttpServer;
 export function serve(
   first: FetchHandler | ServeOptions | ServeInit,

@@ -17,13 +17,17 @@ import { httpDate } from "./http_date.ts";
 
 /** Options of {@link Server.listen}; every field has the default of config.ts. */
 export interface ServerOptions extends Partial<ConnectionLimits> {
+  /** Address to listen on (HOST). */
   readonly hostname?: string;
+  /** Port to listen on; 0 picks a free one (PORT). */
   readonly port?: number;
   /** Pool permits (NUM_WORKERS); ignored when `pool` is given. */
   readonly numWorkers?: number;
   /** Pool queue bound (MAX_QUEUE); ignored when `pool` is given. */
   readonly maxQueue?: number;
+  /** Open connections before new ones get 503 (MAX_CONNECTIONS). */
   readonly maxConnections?: number;
+  /** How long requests in flight may finish at shutdown, ms (SHUTDOWN_TIMEOUT). */
   readonly shutdownTimeoutMs?: number;
   /** A pool to share, e.g. with the `/metrics` handler. */
   readonly pool?: Pool;
@@ -44,7 +48,9 @@ export interface ServerOptions extends Partial<ConnectionLimits> {
 export class Server {
   /** The address actually bound (the real port when 0 was asked for). */
   readonly addr: Deno.NetAddr;
+  /** The worker pool handlers run in. */
   readonly pool: Pool;
+  /** Request and connection counters. */
   readonly metrics: Metrics;
   /** Resolves when the server has stopped: after {@link shutdown} completes. */
   readonly finished: Promise<void>;

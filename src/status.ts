@@ -72,7 +72,7 @@ export type InformationalStatus = 100 | 101;
  */
 export type BodylessStatus = 204 | 304;
 
-/** Final statuses that may carry content. */
+/** Final statuses that may carry content: every status but 1xx, 204 and 304. */
 export type ContentStatus = Exclude<Status, InformationalStatus | BodylessStatus>;
 
 /** Whether a response with this status must be sent without content. */

@@ -5,13 +5,13 @@
 
 import assert from "node:assert/strict";
 import { type LogRecord, reset } from "@logtape/logtape";
-import { formatterFor, setupLogging } from "../src/log.ts";
+import { configureLogging, formatterFor } from "../src/log.ts";
 import { exchange, startServer } from "./fixtures/harness.ts";
 
 /** Runs `body` with every rawhttp record captured, then restores the unconfigured state. */
 async function capturing(body: (records: LogRecord[]) => Promise<void>): Promise<void> {
   const records: LogRecord[] = [];
-  await setupLogging("debug", "text", (r) => records.push(r));
+  await configureLogging("debug", "text", (r) => records.push(r));
   try {
     await body(records);
   } finally {

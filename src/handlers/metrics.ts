@@ -15,15 +15,21 @@ import { uptimeSeconds } from "./health.ts";
 
 /** Everything `/metrics` reads, live. */
 export interface MetricsSources {
+  /** `performance.now()` when the process started. */
   readonly startedAt: number;
+  /** The server's counters. */
   readonly metrics: Metrics;
+  /** The server's worker pool. */
   readonly pool: Pool;
 }
 
 /** The JSON body of `/metrics`. */
 export interface MetricsReport extends RequestCounts {
+  /** Seconds since the process started. */
   readonly uptime_seconds: number;
+  /** The pool's permits and queue, live. */
   readonly pool: PoolStats;
+  /** Connection counts, live. */
   readonly connections: ConnectionStats;
 }
 
@@ -44,7 +50,14 @@ function wantsPrometheus(req: RawRequest): boolean {
   return accept.includes("text/plain") && !accept.includes("application/json");
 }
 
-/** A `/metrics` handler over `src`. */
+/**
+ * A `/metrics` handler over `src`.
+ *
+ * @example
+ * ```ts ignore
+ * router.get("/metrics", metricsHandler({ startedAt, metrics, pool }), { metered: false, pooled: false });
+ * ```
+ */
 export function metricsHandler(src: MetricsSources): Handler {
   return (req): RawResponse => {
     const report = metricsReport(src);
