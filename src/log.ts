@@ -55,15 +55,11 @@ export function stdoutSink(format: LogFormat): Sink {
  * ```
  */
 export async function setupLogging(level: LogLevel, format: LogFormat): Promise<void> {
-  await configureLogging(level, format, stdoutSink(format));
+  await configureLogging(level, stdoutSink(format));
 }
 
 /** {@link setupLogging} with any LogTape sink (tests capture records with one). */
-export async function configureLogging(
-  level: LogLevel,
-  format: LogFormat,
-  sink: Sink,
-): Promise<void> {
+export async function configureLogging(level: LogLevel, sink: Sink): Promise<void> {
   await configure({
     reset: true,
     sinks: { out: sink },

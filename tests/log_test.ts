@@ -11,7 +11,7 @@ import { exchange, startServer } from "./fixtures/harness.ts";
 /** Runs `body` with every rawhttp record captured, then restores the unconfigured state. */
 async function capturing(body: (records: LogRecord[]) => Promise<void>): Promise<void> {
   const records: LogRecord[] = [];
-  await configureLogging("debug", "text", (r) => records.push(r));
+  await configureLogging("debug", (r) => records.push(r));
   try {
     await body(records);
   } finally {
