@@ -1,0 +1,216 @@
+/**
+ * The benchmark's results as a markdown report.
+ *
+ * @module
+ */
+
+/** Facts printed above the tables. */
+export interface RunFacts {
+  readonly command: string;
+  readonly date: string;
+  readonly nproc: number;
+  readonly cpuModel: string;
+  readonly kernel: string;
+  readonly deno: string;
+  readonly node: string;
+  readonly wrk: string;
+  readonly pinning: string;
+  /** /proc/loadavg when the run began: other work on the machine skews every figure. */
+  readonly loadAverage: string;
+  /** CPU other processes used in the second before the run, % of one core. */
+  readonly otherCpuAtStart: number;
+  /** `git rev-parse --short HEAD`, and whether mod.ts or src/ had uncommitted changes. */
+  readonly code: string;
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly wrkCommands: Readonly<Record<string, string>>;
+  /** Servers left out, and why (filled in while the run goes). */
+  readonly skipped: Record<string, string>;
+  elapsedSeconds: number;
+}
+
+/** The median of one server in one load scenario. */
+export interface LoadSummary {
+  readonly scenario: string;
+  readonly server: string;
+  readonly requestsPerSecond: number;
+  /** The slowest and fastest round, to show how steady the machine was. */
+  readonly requestsPerSecondMin: number;
+  readonly requestsPerSecondMax: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly cpuMicrosPerRequest: number;
+  /** Server CPU over wall time, % of one core. */
+  readonly cpuPercent: number;
+  /** The most CPU other processes used in any round, % of one core. */
+  readonly otherCpuPercent: number;
+  readonly rssMiB: number;
+  /** Summed over rounds. */
+  readonly errors: number;
+  /** The errors by round and kind. */
+  readonly errorDetail: string;
+}
+
+/** One server in the idle-connections scenario. */
+export interface IdleResult {
+  readonly server: string;
+  readonly connections: number;
+  readonly failed: number;
+  readonly rssBeforeKiB: number;
+  readonly rssOpenKiB: number;
+  readonly rssAfterCloseKiB: number;
+  readonly kibPerConnection: number;
+  readonly serverFdsOpen: number;
+  readonly note?: string;
+}
+
+/** A ratio of two servers' figures in one scenario. */
+export interface Ratio {
+  readonly scenario: string;
+  readonly pair: string;
+  readonly requestsPerSecond: number;
+  readonly cpuPerRequest: number;
+}
+
+function fixed(n: number, digits: number): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : "–";
+}
+
+function mib(kib: number): string {
+  return fixed(kib / 1024, 1);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  const align = header.map((_, i) => (i < 2 ? "---" : "--:"));
+  return [line(header), line(align), ...rows.map(line)].join("\n");
+}
+
+/** The title, command, machine facts and wrk commands: known before the first run. */
+export function header(facts: RunFacts): string {
+  const parts: string[] = [];
+  parts.push("# rawhttp benchmark");
+  parts.push(
+    [
+      `- command: \`${facts.command}\``,
+      `- date: ${facts.date}`,
+      `- machine: ${facts.nproc} CPUs (${facts.cpuModel}), Linux ${facts.kernel}`,
+      `- versions: deno ${facts.deno}, node ${facts.node}, ${facts.wrk}`,
+      `- code: ${facts.code}`,
+      `- pinning: ${facts.pinning}`,
+      `- load average at start (1, 5, 15 min): ${facts.loadAverage}; other processes used ` +
+      `${facts.otherCpuAtStart}% of a core in the second before the run` +
+      (facts.otherCpuAtStart > 10 ? " (**the machine was busy: figures are skewed**)" : ""),
+      `- each load figure is the median of ${facts.rounds} round(s) of ${facts.durationSeconds} s; ` +
+      "servers take turns within a round; all on 127.0.0.1",
+    ].join("\n"),
+  );
+  if (Object.keys(facts.wrkCommands).length > 0) {
+    parts.push(
+      "wrk commands (PORT is each server's):\n\n" +
+        Object.entries(facts.wrkCommands).map(([s, c]) => `- ${s}: \`${c}\``).join("\n"),
+    );
+  }
+  return parts.join("\n\n") + "\n";
+}
+
+/** The result tables. */
+export function results(
+  facts: RunFacts,
+  load: readonly LoadSummary[],
+  ratios: readonly Ratio[],
+  idle: readonly IdleResult[],
+): string {
+  const parts: string[] = [];
+  if (load.length > 0) {
+    parts.push("## Load");
+    parts.push(
+      "CPU µs/req is the server process's user+system time over the run divided by the " +
+        "responses wrk completed; server CPU % is that time over the run's wall time (100 = " +
+        "one core busy: the server was the bottleneck; well below: wrk or other load on the " +
+        "machine limited it, so compare CPU µs/req rather than req/s). Other CPU % is the " +
+        "most that processes other than the server, wrk and run.ts used in any round (% of " +
+        "one core); above a few %, something else was running. RSS is the server's " +
+        "VmRSS after the run. With pipelining, " +
+        "wrk's latency is per batch of 16, and wrk sometimes prints 0 for a percentile " +
+        "(wg/wrk#236): such rounds are left out of the median, and – means all were.",
+    );
+    parts.push(table(
+      [
+        "scenario",
+        "server",
+        "req/s",
+        "req/s min–max",
+        "p50 ms",
+        "p99 ms",
+        "CPU µs/req",
+        "server CPU %",
+        "other CPU %",
+        "RSS MiB",
+        "errors",
+      ],
+      load.map((r) => [
+        r.scenario,
+        r.server,
+        fixed(r.requestsPerSecond, 0),
+        `${fixed(r.requestsPerSecondMin, 0)}–${fixed(r.requestsPerSecondMax, 0)}`,
+        fixed(r.p50Ms, 2),
+        fixed(r.p99Ms, 2),
+        fixed(r.cpuMicrosPerRequest, 1),
+        fixed(r.cpuPercent, 0),
+        fixed(r.otherCpuPercent, 0),
+        fixed(r.rssMiB, 1),
+        String(r.errors),
+      ]),
+    ));
+    const errors = load.filter((r) => r.errors > 0);
+    if (errors.length > 0) {
+      parts.push(
+        "Errors (wrk's socket errors and non-2xx responses):\n\n" +
+          errors.map((r) => `- ${r.scenario}, ${r.server}: ${r.errorDetail}`).join("\n"),
+      );
+    }
+  }
+  if (ratios.length > 0) {
+    parts.push("## Ratios");
+    parts.push(
+      "req/s ratio above 1 means the first server is faster; CPU/req ratio above 1 means it " +
+        "spends more CPU per request.",
+    );
+    parts.push(table(
+      ["scenario", "pair", "req/s ratio", "CPU/req ratio"],
+      ratios.map((r) => [
+        r.scenario,
+        r.pair,
+        fixed(r.requestsPerSecond, 2),
+        fixed(r.cpuPerRequest, 2),
+      ]),
+    ));
+  }
+  if (idle.length > 0) {
+    const n = idle[0]!.connections + idle[0]!.failed;
+    parts.push(`## ${n.toLocaleString("en-US")} idle keep-alive connections`);
+    parts.push(
+      "A fresh server process; RSS before the client connects, with every connection open " +
+        "(each has served one GET), and after the client closed them all. KiB/conn = " +
+        "(open − before) / connections.",
+    );
+    parts.push(table(
+      ["server", "open / failed", "RSS before MiB", "RSS open MiB", "KiB/conn", "RSS after MiB"],
+      idle.map((r) => [
+        r.server,
+        `${r.connections} / ${r.failed}`,
+        mib(r.rssBeforeKiB),
+        mib(r.rssOpenKiB),
+        fixed(r.kibPerConnection, 1),
+        mib(r.rssAfterCloseKiB),
+      ]),
+    ));
+    const notes = idle.filter((r) => r.note !== undefined);
+    if (notes.length > 0) parts.push(notes.map((r) => `- ${r.server}: ${r.note}`).join("\n"));
+  }
+  const skipped = Object.entries(facts.skipped).map(([name, why]) => `- ${name}: ${why}`);
+  if (skipped.length > 0) parts.push(`Skipped:\n\n${skipped.join("\n")}`);
+  parts.push(`The whole run took ${fixed(facts.elapsedSeconds, 0)} s.`);
+  return parts.join("\n\n") + "\n";
+}
