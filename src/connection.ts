@@ -183,7 +183,9 @@ export class Connection {
       if (started && headDeadline === Infinity) {
         headDeadline = performance.now() + limits.clientTimeoutMs;
       }
-      await this.#output.flush(); // answers to pipelined requests go out before we wait
+      // Answers to pipelined requests go out before we wait; the write runs
+      // while we wait (a write error shows at the next flush or at the end).
+      this.#output.send();
       if (!started && !first && this.#ctx.draining()) return null;
       this.#idle = !started;
       const outcome = await reader.fill(started ? headDeadline : waitDeadline);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { beforeDeadline } from "./reader.ts";
+import { beforeDeadline } from "./deadlines.ts";
 
 /** What the output writes to: a `Deno.Conn`, or a fake in tests. */
 export interface ByteSink {
@@ -29,6 +29,8 @@ export class Output {
   readonly #writeTimeoutMs: number;
   #queued: Uint8Array[] = [];
   #queuedBytes = 0;
+  /** The write in progress (and those chained before it), or null. */
+  #writing: Promise<void> | null = null;
 
   constructor(sink: ByteSink, writeTimeoutMs: number) {
     this.#sink = sink;
@@ -48,11 +50,33 @@ export class Output {
   }
 
   /**
-   * Writes everything queued, as one buffer. Throws if the peer is gone or a
-   * write does not finish within WRITE_TIMEOUT.
+   * Starts writing everything queued, as one buffer, without waiting for the
+   * write to finish: the connection goes back to reading at once, so the
+   * write's completion overlaps the wait for the next request. Writes stay in
+   * order (each waits for the one before), and a failure surfaces at the next
+   * {@link send} or {@link flush}.
+   */
+  send(): void {
+    if (this.#queuedBytes === 0) return;
+    const out = this.#take();
+    const before = this.#writing;
+    const writing = before === null ? this.#write(out) : before.then(() => this.#write(out));
+    this.#writing = writing;
+    writing.then(() => {
+      if (this.#writing === writing) this.#writing = null;
+    }, () => {}); // the error is kept in the promise for flush() to throw
+  }
+
+  /**
+   * Writes everything queued and waits until every write has finished. Throws
+   * if the peer is gone or a write does not finish within WRITE_TIMEOUT.
    */
   async flush(): Promise<void> {
-    if (this.#queuedBytes === 0) return;
+    this.send();
+    if (this.#writing !== null) await this.#writing;
+  }
+
+  #take(): Uint8Array {
     const queued = this.#queued;
     let out = queued[0]!;
     if (queued.length > 1) {
@@ -65,6 +89,10 @@ export class Output {
     }
     this.#queued = [];
     this.#queuedBytes = 0;
+    return out;
+  }
+
+  async #write(out: Uint8Array): Promise<void> {
     const deadline = performance.now() + this.#writeTimeoutMs;
     for (let written = 0; written < out.length;) {
       const n = await beforeDeadline(this.#sink.write(out.subarray(written)), deadline);

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { beforeDeadline } from "./deadlines.ts";
+
 /** What the reader reads from: a `Deno.Conn`, or a fake in tests. */
 export interface ByteSource {
   read(p: Uint8Array): Promise<number | null>;
@@ -15,33 +17,6 @@ export interface ByteSource {
 
 /** How a {@link SocketReader.fill} ended. */
 export type FillOutcome = "data" | "eof" | "timeout" | "full";
-
-/**
- * Races `promise` against a timer that ends at the absolute time `deadline`
- * (a `performance.now()` reading: monotonic, so a clock step cannot stretch it). The timer is always cleared, so nothing leaks.
- */
-export async function beforeDeadline<T>(
-  promise: Promise<T>,
-  deadline: number,
-): Promise<T | "timeout"> {
-  if (deadline === Infinity) return await promise;
-  const remaining = deadline - performance.now();
-  if (remaining <= 0) {
-    promise.catch(() => {}); // abandoned: its rejection must not go unhandled
-    return "timeout";
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(resolve, remaining, "timeout");
-  });
-  try {
-    const result = await Promise.race([promise, timeout]);
-    if (result === "timeout") promise.catch(() => {});
-    return result;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Buffered reads from one socket. `buf[start, end)` holds the unconsumed bytes.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { beforeDeadline, type ByteSource, SocketReader } from "../src/reader.ts";
+import { type ByteSource, SocketReader } from "../src/reader.ts";
+import { armedDeadlines, beforeDeadline, RESOLUTION_MS } from "../src/deadlines.ts";
 
 /** A source whose reads the test completes by hand. */
 class ManualSource implements ByteSource {
@@ -68,8 +69,24 @@ Deno.test("SocketReader grows to its maximum for a large head and shrinks back o
   assert.equal(n, 3); // 16 bytes, then 16 more into 32, then 32 more into 64
 });
 
-Deno.test("beforeDeadline() returns the value in time and 'timeout' after the deadline", async () => {
+Deno.test("beforeDeadline() returns the value in time and 'timeout' after the deadline, never early", async () => {
   assert.equal(await beforeDeadline(Promise.resolve(7), performance.now() + 1000), 7);
-  assert.equal(await beforeDeadline(new Promise(() => {}), performance.now() + 5), "timeout");
+  const start = performance.now();
+  assert.equal(await beforeDeadline(new Promise(() => {}), start + 40), "timeout");
+  assert.ok(performance.now() - start >= 40, "fired before its deadline");
   assert.equal(await beforeDeadline(Promise.resolve(1), Infinity), 1);
+  await assert.rejects(beforeDeadline(Promise.reject(new Error("x")), performance.now() + 1000));
+  assert.equal(armedDeadlines(), 0, "a settled race left its deadline armed");
+});
+
+Deno.test("beforeDeadline() keeps many deadlines on one timer and fires each in order", async () => {
+  const start = performance.now();
+  const order: number[] = [];
+  const waits = [3, 1, 2].map((k) =>
+    beforeDeadline(new Promise(() => {}), start + k * RESOLUTION_MS * 2).then(() => order.push(k))
+  );
+  assert.equal(armedDeadlines(), 3);
+  await Promise.all(waits);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(armedDeadlines(), 0);
 });
