@@ -24,8 +24,8 @@ import { type HeadLimits, HeadParser, type RequestHead } from "./parser.ts";
 import { type Pool, POOL_FULL } from "./pool.ts";
 import { SocketReader } from "./reader.ts";
 import { RawRequest, type RemoteAddr, type StreamingParts } from "./request.ts";
-import { type Handler, isRawResponse, type RawResponse, responseHeader, text } from "./response.ts";
-import { writeResponse } from "./response_writer.ts";
+import { type Handler, isRawResponse, isStreamBody, type RawResponse, text } from "./response.ts";
+import { queueFixed, writeResponse } from "./response_writer.ts";
 import type { Route, Router } from "./router.ts";
 import { CONTINUE_BYTES, serializeResponse } from "./serializer.ts";
 
@@ -264,7 +264,8 @@ export class Connection {
         keepAlive = false;
         response = rejection("overloaded", { "Retry-After": "1" });
       } else {
-        response = await outcome;
+        // A synchronous handler's answer comes back as a value: no microtask hop.
+        response = outcome instanceof Promise ? await outcome : outcome;
       }
     }
 
@@ -274,10 +275,9 @@ export class Connection {
       streaming?.done(new Error(`request body refused: ${body.failure}`));
       return await this.#refuse(body.failure, head, body);
     }
-    // Checked after the handler: shutdown may have begun while it ran.
-    if (ctx.draining() || hasToken(responseHeader(response, "connection") ?? null, "close")) {
-      keepAlive = false;
-    }
+    // Checked after the handler: shutdown may have begun while it ran. (A
+    // handler's own Connection: close is honoured by the serialiser.)
+    if (ctx.draining()) keepAlive = false;
 
     const options = {
       keepAlive,
@@ -287,7 +287,10 @@ export class Connection {
     };
     let written;
     try {
-      written = await writeResponse(this.#output, response, options);
+      const body = response.body;
+      written = body === undefined || !isStreamBody(body)
+        ? queueFixed(this.#output, response, options) // the fast path: no await
+        : await writeResponse(this.#output, response, options);
     } catch (error) {
       if (!(error instanceof TypeError)) {
         streaming?.done(error);
@@ -392,27 +395,50 @@ export class Connection {
     };
   }
 
-  /** Runs the route's handler, in a pool permit unless the route opts out; never rejects. */
-  #run(route: Route, request: RawRequest): Promise<RawResponse> | typeof POOL_FULL {
+  /**
+   * Runs the route's handler, in a pool permit unless the route opts out.
+   * Never throws or rejects; a synchronous handler's answer is a plain value.
+   */
+  #run(
+    route: Route,
+    request: RawRequest,
+  ): RawResponse | Promise<RawResponse> | typeof POOL_FULL {
     const call = () => this.#callHandler(route.handler, request);
-    return route.pooled ? this.#ctx.pool.run(call) : call();
+    return route.pooled ? this.#ctx.pool.call(call) : call();
   }
 
-  async #callHandler(handler: Handler, request: RawRequest): Promise<RawResponse> {
+  #callHandler(handler: Handler, request: RawRequest): RawResponse | Promise<RawResponse> {
+    let result: RawResponse | Promise<RawResponse>;
     try {
-      const response: unknown = await handler(request);
-      if (!isRawResponse(response)) {
-        throw new TypeError("handler returned something that is not a response");
-      }
-      return response;
+      result = handler(request);
     } catch (error) {
-      handlerLog.error("handler for {method} {path} threw: {error}", {
-        method: request.method,
-        path: request.rawPath,
-        error,
-      });
-      return rejection("handler_error");
+      return this.#handlerFailed(request, error);
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (response) => this.#checked(request, response),
+        (error) => this.#handlerFailed(request, error),
+      );
+    }
+    return this.#checked(request, result);
+  }
+
+  /** The handler's answer if it is a response; a 500 otherwise. */
+  #checked(request: RawRequest, response: unknown): RawResponse {
+    if (isRawResponse(response)) return response;
+    return this.#handlerFailed(
+      request,
+      new TypeError("handler returned something that is not a response"),
+    );
+  }
+
+  #handlerFailed(request: RawRequest, error: unknown): RawResponse {
+    handlerLog.error("handler for {method} {path} threw: {error}", {
+      method: request.method,
+      path: request.rawPath,
+      error,
+    });
+    return rejection("handler_error");
   }
 
   /**

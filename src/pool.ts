@@ -85,21 +85,46 @@ export class Pool {
    * task, when every permit is taken and the queue is full.
    */
   run<T>(task: () => T | Promise<T>): Promise<T> | typeof POOL_FULL {
+    let result: T | Promise<T> | typeof POOL_FULL;
+    try {
+      result = this.call(task);
+    } catch (error) {
+      return Promise.reject(error); // run() reports a synchronous throw as a rejection
+    }
+    if (result === POOL_FULL) return POOL_FULL;
+    return Promise.resolve(result as T | Promise<T>);
+  }
+
+  /**
+   * {@link run} for the hot path: when a permit is free and `task` returns a
+   * plain value, the value comes back at once, with no promise and no
+   * microtask hop (the permit is released before returning). A synchronous
+   * throw releases the permit and propagates.
+   */
+  call<T>(task: () => T | Promise<T>): T | Promise<T> | typeof POOL_FULL {
     if (this.#active < this.size) {
       this.#active++;
-      return this.#runHolding(task);
+      return this.#holding(task);
     }
     if (this.queued >= this.maxQueue) return POOL_FULL;
     return new Promise<void>((resolve) => this.#waiters.push(resolve))
-      .then(() => this.#runHolding(task));
+      .then(() => this.#holding(task));
   }
 
-  async #runHolding<T>(task: () => T | Promise<T>): Promise<T> {
+  /** Runs `task` holding a permit, and releases it when the task settles, however it does. */
+  #holding<T>(task: () => T | Promise<T>): T | Promise<T> {
+    let result: T | Promise<T>;
     try {
-      return await task();
-    } finally {
+      result = task();
+    } catch (error) {
       this.#release();
+      throw error;
     }
+    if (!(result instanceof Promise)) {
+      this.#release();
+      return result;
+    }
+    return result.finally(() => this.#release());
   }
 
   /** Hands the permit to the oldest waiter, or returns it to the pool. */

@@ -21,10 +21,10 @@ import type { HttpVersion } from "./parser.ts";
 import { isStreamBody, type RawResponse, type StreamBody } from "./response.ts";
 import {
   type BodyFraming,
-  latin1Bytes,
+  encodeResponse,
+  headBytes,
   serializeHead,
   type SerializeOptions,
-  serializeResponse,
 } from "./serializer.ts";
 import { isBodyless } from "./status.ts";
 
@@ -58,11 +58,7 @@ export async function writeResponse(
   options: WriteOptions,
 ): Promise<Written> {
   const body = res.body;
-  if (body === undefined || !isStreamBody(body)) {
-    const bytes = serializeResponse(res, options);
-    output.queue(bytes);
-    return { bytes: bytes.length, reusable: true };
-  }
+  if (body === undefined || !isStreamBody(body)) return queueFixed(output, res, options);
   const source = chunkSource(body);
   if (isBodyless(res.status)) {
     await source.cancel();
@@ -83,9 +79,7 @@ export async function writeResponse(
       handlerLog.error("response stream failed before its first byte: {error}", {
         error: (error as StreamReadError).cause,
       });
-      const bytes = serializeResponse(rejection("handler_error"), options);
-      output.queue(bytes);
-      return { bytes: bytes.length, reusable: true };
+      return queueFixed(output, rejection("handler_error"), options);
     }
     if (result === null) {
       pending = next; // the producer is waiting on something: stream from here
@@ -93,9 +87,7 @@ export async function writeResponse(
     }
     if (result.done || (options.omitBody && readyBytes > MAX_COLLECTED_BYTES)) {
       const fixed = concatChunks(ready, readyBytes);
-      const bytes = serializeResponse({ ...res, body: fixed } as RawResponse, options);
-      output.queue(bytes);
-      return { bytes: bytes.length, reusable: true };
+      return queueFixed(output, { ...res, body: fixed } as RawResponse, options);
     }
     ready.push(result.value);
     readyBytes += result.value.length;
@@ -105,8 +97,10 @@ export async function writeResponse(
     // HEAD: no body follows whatever the head says, so the connection stays
     // usable; the head just cannot state a length the probe did not learn.
     await source.cancel();
-    const head = queueHead(output, res, options, "close");
-    return { bytes: head.bytes, reusable: true };
+    const head = serializeHead(res, options, "close");
+    const bytes = headBytes(head);
+    output.queue(bytes);
+    return { bytes: bytes.length, reusable: !head.close };
   }
   return await streamChunked(output, res, options, source, ready, pending);
 }
@@ -164,15 +158,26 @@ async function streamChunked(
   return { bytes, reusable: chunked };
 }
 
+/**
+ * Queues a response whose body is text, bytes or absent: the fast path, with
+ * no await. Throws a TypeError for an invalid head (the caller answers 500).
+ */
+export function queueFixed(output: Output, res: RawResponse, options: SerializeOptions): Written {
+  const { bytes, close } = encodeResponse(res, options);
+  output.queue(bytes);
+  return { bytes: bytes.length, reusable: !close };
+}
+
 function queueHead(
   output: Output,
   res: RawResponse,
   options: WriteOptions,
   framing: BodyFraming,
 ): Written {
-  const head = latin1Bytes(serializeHead(res, options, framing));
-  output.queue(head);
-  return { bytes: head.length, reusable: framing !== "close" };
+  const head = serializeHead(res, options, framing);
+  const bytes = headBytes(head);
+  output.queue(bytes);
+  return { bytes: bytes.length, reusable: framing !== "close" && !head.close };
 }
 
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");

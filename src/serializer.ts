@@ -11,6 +11,7 @@
  */
 
 import { FIELD_VALUE, TOKEN } from "./chars.ts";
+import { hasToken } from "./headers.ts";
 import type { RawResponse } from "./response.ts";
 import { isBodyless, isStatus, STATUS_TEXT } from "./status.ts";
 
@@ -26,11 +27,12 @@ export interface SerializeOptions {
 
 /** The `Server` field, unless the handler sets its own. No version: it helps only attackers. */
 export const SERVER_NAME = "rawhttp";
+const SERVER_LINE = `Server: ${SERVER_NAME}\r\n`;
 
 /**
  * Fields the server computes itself; a handler's value for them is ignored,
  * because a wrong Content-Length or Transfer-Encoding would desync the client.
- * A handler's `Connection: close` is honoured by the connection loop.
+ * A handler's `Connection: close` is honoured (see {@link serializeHead}).
  */
 const SERVER_OWNED = new Set(["content-length", "transfer-encoding", "connection", "date"]);
 
@@ -56,17 +58,31 @@ function statusLine(status: number): string {
  */
 export type BodyFraming = number | "chunked" | "close";
 
+/** A serialised head, with what the connection must know about it. */
+export interface Head {
+  /** The head as latin1 characters, ending in the blank line. */
+  readonly text: string;
+  /** Whether every character is ASCII (so native UTF-8 encoding gives the same bytes). */
+  readonly ascii: boolean;
+  /** Whether it says `Connection: close` (asked by the connection or by the handler). */
+  readonly close: boolean;
+}
+
 /**
- * The response head as a string of latin1 characters, ending in the blank line.
+ * The response head, ending in the blank line.
  *
- * @throws {TypeError} if a header name is not a token or a value holds CR, LF,
- * NUL or a character above U+00FF (the caller answers 500 instead).
+ * A handler's `Connection: close` is honoured here, in the one pass over its
+ * headers, and reported in {@link Head.close} so the connection closes after.
+ *
+ * @throws {TypeError} if the status is not a final one (200-599), a header name
+ * is not a token, or a value holds CR, LF, NUL or a character above U+00FF
+ * (the caller answers 500 instead).
  */
 export function serializeHead(
   res: RawResponse,
   options: SerializeOptions,
   framing: BodyFraming,
-): string {
+): Head {
   const status = res.status;
   // Final statuses only: an interim 1xx from a handler would make the client
   // take the next response for this request's answer (a desync).
@@ -76,21 +92,26 @@ export function serializeHead(
   let head = statusLine(status);
   let hasServer = false;
   let hasType = false;
+  let ascii = true;
+  let close = !options.keepAlive;
   const headers = res.headers;
   if (headers !== undefined) {
     const pairs = Array.isArray(headers)
       ? headers as ReadonlyArray<readonly [string, string]>
       : Object.entries(headers);
     for (const [name, value] of pairs) {
-      checkField(name, value);
+      if (!checkField(name, value)) ascii = false;
       const lower = name.toLowerCase();
-      if (SERVER_OWNED.has(lower)) continue;
+      if (SERVER_OWNED.has(lower)) {
+        if (lower === "connection" && hasToken(value, "close")) close = true;
+        continue;
+      }
       if (lower === "server") hasServer = true;
       else if (lower === "content-type") hasType = true;
       head += `${name}: ${value}\r\n`;
     }
   }
-  if (!hasServer) head += `Server: ${SERVER_NAME}\r\n`;
+  if (!hasServer) head += SERVER_LINE;
   head += `Date: ${options.date}\r\n`;
   // 1xx and 204 must not carry Content-Length (RFC 9110 §8.6); for 304 we omit it too.
   if (!isBodyless(status)) {
@@ -98,16 +119,39 @@ export function serializeHead(
     if (typeof framing === "number") head += `Content-Length: ${framing}\r\n`;
     else if (framing === "chunked") head += "Transfer-Encoding: chunked\r\n";
   }
-  head += options.keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-  return head;
+  head += close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
+  return { text: head, ascii, close };
+}
+
+/** A whole response as bytes, and whether its head says the connection closes. */
+export interface Encoded {
+  readonly bytes: Uint8Array;
+  readonly close: boolean;
 }
 
 /**
- * The whole response message as bytes, for a response whose body is text or
- * bytes (or absent).
+ * The whole response message as one array (head and body: one write), for a
+ * response whose body is text or bytes (or absent).
  *
- * @throws {TypeError} for an invalid header (see {@link serializeHead}) or a
- * stream body (the connection writes those itself).
+ * @throws {TypeError} for an invalid head (see {@link serializeHead}) or a
+ * stream body (the response writer sends those).
+ */
+export function encodeResponse(res: RawResponse, options: SerializeOptions): Encoded {
+  const raw = isBodyless(res.status) || res.body === undefined ? EMPTY : res.body;
+  if (typeof raw !== "string" && !(raw instanceof Uint8Array)) {
+    throw new TypeError("encodeResponse() takes text or bytes; streams go through the writer");
+  }
+  const body = typeof raw === "string" ? UTF8.encode(raw) : raw;
+  const head = serializeHead(res, options, body.length);
+  const sendBody = !options.omitBody && body.length > 0;
+  const bytes = new Uint8Array(head.text.length + (sendBody ? body.length : 0));
+  writeHead(bytes, head);
+  if (sendBody) bytes.set(body, head.text.length);
+  return { bytes, close: head.close };
+}
+
+/**
+ * The whole response message as bytes; see {@link encodeResponse}.
  *
  * @example
  * ```ts
@@ -120,47 +164,47 @@ export function serializeHead(
  * ```
  */
 export function serializeResponse(res: RawResponse, options: SerializeOptions): Uint8Array {
-  const raw = isBodyless(res.status) || res.body === undefined ? EMPTY : res.body;
-  if (typeof raw !== "string" && !(raw instanceof Uint8Array)) {
-    throw new TypeError(
-      "serializeResponse() takes text or bytes; streams are written by the connection",
-    );
-  }
-  const body = typeof raw === "string" ? UTF8.encode(raw) : raw;
-  const head = serializeHead(res, options, body.length);
-  const sendBody = !options.omitBody && body.length > 0;
-  const out = new Uint8Array(head.length + (sendBody ? body.length : 0));
-  writeLatin1(out, head);
-  if (sendBody) out.set(body, head.length);
+  return encodeResponse(res, options).bytes;
+}
+
+/** A head as its own array (a streamed response's head goes out before its body). */
+export function headBytes(head: Head): Uint8Array {
+  const out = new Uint8Array(head.text.length);
+  writeHead(out, head);
   return out;
 }
 
-/** A head string as bytes (one byte per character, as {@link serializeHead} guarantees). */
-export function latin1Bytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  writeLatin1(out, s);
-  return out;
+/**
+ * Header text is latin1 on the wire: one byte per character (checked to be
+ * <= 0xFF). Pure ASCII, the usual case, goes through the native encoder.
+ */
+function writeHead(out: Uint8Array, head: Head): void {
+  const s = head.text;
+  if (head.ascii) {
+    UTF8.encodeInto(s, out);
+    return;
+  }
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
 }
 
 const EMPTY = new Uint8Array(0);
 
-/** Header text is latin1 on the wire: one byte per character (checked to be <= 0xFF). */
-function writeLatin1(out: Uint8Array, s: string): void {
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-}
-
-function checkField(name: string, value: string): void {
+/** Checks a response field; returns whether it is pure ASCII. Throws for what could split the response. */
+function checkField(name: string, value: string): boolean {
   if (name.length === 0) throw new TypeError("empty response header name");
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c > 0x7f || TOKEN[c] === 0) throw new TypeError("invalid response header name");
   }
+  let ascii = true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c > 0xff || FIELD_VALUE[c] === 0) {
       throw new TypeError("invalid character in response header value");
     }
+    if (c > 0x7f) ascii = false;
   }
+  return ascii;
 }
 
 /** The interim `100 Continue` response (RFC 9110 §15.2.1), sent before a body is read. */
