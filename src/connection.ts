@@ -104,7 +104,8 @@ export class Connection {
     // The buffer must be able to hold one byte more than the largest head, so
     // the parser sees the overflow and refuses it.
     this.#reader = new SocketReader(socket, limits.recvBufferBytes, limits.maxHeadBytes + 1);
-    this.#output = new Output(socket, limits.writeTimeoutMs);
+    // A write past WRITE_TIMEOUT closes the socket, which fails the write.
+    this.#output = new Output(socket, limits.writeTimeoutMs, () => this.close());
     this.#parser = new HeadParser(limits);
   }
 
@@ -123,6 +124,7 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#output.dispose();
     this.#abortCurrent?.(new DOMException("connection closed", "AbortError"));
     try {
       this.#socket.close();

@@ -118,3 +118,54 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promis
 export function armedDeadlines(): number {
   return pending;
 }
+
+/**
+ * A deadline that moves often but rarely fires: one per socket direction.
+ *
+ * Setting it is a field write; the wheel entry is armed once and, when it
+ * fires before the (moved) deadline, armed again for the new one. So a
+ * connection doing thousands of reads or writes a second costs the wheel a
+ * few operations a second, not a few per operation.
+ */
+export class Watchdog {
+  #deadline = Infinity;
+  #entry: Entry | null = null;
+  readonly #onExpire: () => void;
+
+  /** `onExpire` runs once the deadline set last passes while still set. */
+  constructor(onExpire: () => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** Sets the deadline (a `performance.now()` reading). */
+  set(deadline: number): void {
+    this.#deadline = deadline;
+    if (this.#entry === null || deadline < this.#entry.slot * RESOLUTION_MS - RESOLUTION_MS) {
+      if (this.#entry !== null) disarm(this.#entry);
+      this.#entry = arm(deadline, () => this.#fire());
+    }
+  }
+
+  /** Unsets the deadline; the armed entry, when it fires, finds nothing to do. */
+  clear(): void {
+    this.#deadline = Infinity;
+  }
+
+  /** Unsets the deadline and disarms the entry (at close: no timer may outlive a socket). */
+  dispose(): void {
+    this.#deadline = Infinity;
+    if (this.#entry !== null) disarm(this.#entry);
+    this.#entry = null;
+  }
+
+  #fire(): void {
+    this.#entry = null;
+    if (this.#deadline === Infinity) return;
+    if (performance.now() >= this.#deadline) {
+      this.#deadline = Infinity;
+      this.#onExpire();
+    } else {
+      this.#entry = arm(this.#deadline, () => this.#fire());
+    }
+  }
+}

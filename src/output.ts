@@ -8,7 +8,7 @@
  * @module
  */
 
-import { beforeDeadline } from "./deadlines.ts";
+import { Watchdog } from "./deadlines.ts";
 
 /** What the output writes to: a `Deno.Conn`, or a fake in tests. */
 export interface ByteSink {
@@ -32,9 +32,25 @@ export class Output {
   /** The write in progress (and those chained before it), or null. */
   #writing: Promise<void> | null = null;
 
-  constructor(sink: ByteSink, writeTimeoutMs: number) {
+  readonly #watchdog: Watchdog;
+  #timedOut = false;
+
+  /**
+   * `onTimeout` runs when a write has not finished within `writeTimeoutMs`;
+   * it must close the socket, which fails the write (reported as WriteTimeout).
+   */
+  constructor(sink: ByteSink, writeTimeoutMs: number, onTimeout: () => void = () => {}) {
     this.#sink = sink;
     this.#writeTimeoutMs = writeTimeoutMs;
+    this.#watchdog = new Watchdog(() => {
+      this.#timedOut = true;
+      onTimeout();
+    });
+  }
+
+  /** Stops the write deadline for good (the socket is closing). */
+  dispose(): void {
+    this.#watchdog.dispose();
   }
 
   /** Bytes queued and not yet written. */
@@ -93,11 +109,15 @@ export class Output {
   }
 
   async #write(out: Uint8Array): Promise<void> {
-    const deadline = performance.now() + this.#writeTimeoutMs;
-    for (let written = 0; written < out.length;) {
-      const n = await beforeDeadline(this.#sink.write(out.subarray(written)), deadline);
-      if (n === "timeout") throw new WriteTimeout();
-      written += n;
+    this.#watchdog.set(performance.now() + this.#writeTimeoutMs);
+    try {
+      for (let written = 0; written < out.length;) {
+        written += await this.#sink.write(out.subarray(written));
+      }
+    } catch (error) {
+      throw this.#timedOut ? new WriteTimeout() : error;
+    } finally {
+      this.#watchdog.clear();
     }
   }
 }

@@ -429,3 +429,21 @@ Deno.test("a connection that has not sent its first request is not idle, and is 
   assert.ok(text.startsWith("HTTP/1.1 200 OK\r\n"));
   assert.match(text, /Connection: close\r\n/);
 });
+
+Deno.test("WRITE_TIMEOUT: a client that stops reading is dropped; one that reads gets it all", async () => {
+  const size = 32 * 1024 * 1024; // more than loopback socket buffers hold
+  const big = new Uint8Array(size);
+  const router = testRouter().get("/big", () => ({ status: 200, body: big }));
+  await using s = startServer({ writeTimeoutMs: 150 }, router);
+  {
+    using reader = await RawClient.connect(s.port);
+    await reader.write(GET("/big"));
+    assert.equal((await reader.response()).bodyBytes.length, size); // reads promptly: served whole
+  }
+  using stalled = await RawClient.connect(s.port);
+  await stalled.write(GET("/big"));
+  // Stalling is the behaviour under test, not a synchronisation.
+  await new Promise((r) => setTimeout(r, 600));
+  const got = await stalled.readAll();
+  assert.ok(got.length < size, "the server kept writing to a client that did not read");
+});
