@@ -434,7 +434,8 @@ Deno.test("WRITE_TIMEOUT: a client that stops reading is dropped; one that reads
   const size = 32 * 1024 * 1024; // more than loopback socket buffers hold
   const big = new Uint8Array(size);
   const router = testRouter().get("/big", () => ({ status: 200, body: big }));
-  await using s = startServer({ writeTimeoutMs: 150 }, router);
+  // 1 s: far more than a prompt reader needs for 32 MiB on loopback, even under load.
+  await using s = startServer({ writeTimeoutMs: 1000 }, router);
   {
     using reader = await RawClient.connect(s.port);
     await reader.write(GET("/big"));
@@ -443,7 +444,7 @@ Deno.test("WRITE_TIMEOUT: a client that stops reading is dropped; one that reads
   using stalled = await RawClient.connect(s.port);
   await stalled.write(GET("/big"));
   // Stalling is the behaviour under test, not a synchronisation.
-  await new Promise((r) => setTimeout(r, 600));
+  await new Promise((r) => setTimeout(r, 1500));
   const got = await stalled.readAll();
   assert.ok(got.length < size, "the server kept writing to a client that did not read");
 });
