@@ -93,6 +93,13 @@ export function allProcessTicks(): Map<number, number> {
   return out;
 }
 
+/** Other processes' CPU between two snapshots: the total and the biggest users. */
+export interface OtherCpu {
+  readonly ticks: number;
+  /** Up to three processes that used the most, as "name(pid) ticks". */
+  readonly top: readonly string[];
+}
+
 /**
  * CPU ticks other processes used between two {@link allProcessTicks}
  * snapshots, leaving out `ours`. A process that started and ended in between
@@ -102,10 +109,21 @@ export function otherTicks(
   before: ReadonlyMap<number, number>,
   after: ReadonlyMap<number, number>,
   ours: ReadonlySet<number>,
-): number {
+): OtherCpu {
   let sum = 0;
+  const users: [number, number][] = [];
   for (const [pid, ticks] of after) {
-    if (!ours.has(pid)) sum += ticks - (before.get(pid) ?? 0);
+    if (ours.has(pid)) continue;
+    const used = ticks - (before.get(pid) ?? 0);
+    sum += used;
+    if (used > 0) users.push([pid, used]);
   }
-  return sum;
+  const top = users.sort((a, b) => b[1] - a[1]).slice(0, 3).map(([pid, used]) => {
+    let name = "?";
+    try {
+      name = Deno.readTextFileSync(`/proc/${pid}/comm`).trim();
+    } catch { /* exited */ }
+    return `${name}(${pid}) ${used}`;
+  });
+  return { ticks: sum, top };
 }

@@ -27,6 +27,8 @@ export interface RunFacts {
   /** Servers left out, and why (filled in while the run goes). */
   readonly skipped: Record<string, string>;
   elapsedSeconds: number;
+  /** Runs repeated because other processes used more than 10% of a core meanwhile. */
+  retries: number;
 }
 
 /** The median of one server in one load scenario. */
@@ -130,7 +132,8 @@ export function results(
         "one core busy: the server was the bottleneck; well below: wrk or other load on the " +
         "machine limited it, so compare CPU µs/req rather than req/s). Other CPU % is the " +
         "most that processes other than the server, wrk and run.ts used in any round (% of " +
-        "one core); above a few %, something else was running. RSS is the server's " +
+        "one core); a run where it exceeds 10% is repeated up to twice and the quietest " +
+        "attempt kept, so a high figure here means the machine stayed busy. RSS is the server's " +
         "VmRSS after the run. With pipelining, " +
         "wrk's latency is per batch of 16, and wrk sometimes prints 0 for a percentile " +
         "(wg/wrk#236): such rounds are left out of the median, and – means all were.",
@@ -211,6 +214,11 @@ export function results(
   }
   const skipped = Object.entries(facts.skipped).map(([name, why]) => `- ${name}: ${why}`);
   if (skipped.length > 0) parts.push(`Skipped:\n\n${skipped.join("\n")}`);
-  parts.push(`The whole run took ${fixed(facts.elapsedSeconds, 0)} s.`);
+  parts.push(
+    `The whole run took ${fixed(facts.elapsedSeconds, 0)} s` +
+      (facts.retries > 0
+        ? `, including ${facts.retries} run(s) repeated because other processes were busy.`
+        : "."),
+  );
   return parts.join("\n\n") + "\n";
 }
