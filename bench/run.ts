@@ -25,7 +25,7 @@ import {
   coreBusyPercent,
   coreTicks,
   cpuModel,
-  cpuTicks,
+  cpuTimes,
   openFds,
   otherTicks,
   ownCommandLine,
@@ -306,6 +306,8 @@ interface Sample {
   readonly round: number;
   readonly wrk: WrkResult;
   readonly cpuTicks: number;
+  /** The user-space part of {@link cpuMicrosPerRequest}; the rest is kernel time. */
+  readonly userMicrosPerRequest: number;
   readonly cpuMicrosPerRequest: number;
   /** Server CPU time over wall time, in % of one core: near 100 means it was the bottleneck. */
   readonly cpuPercent: number;
@@ -364,12 +366,14 @@ async function measure(
   const pid = server.child.pid;
   const cores = coreTicks();
   const machine = allProcessTicks();
-  const before = cpuTicks(pid);
+  const before = cpuTimes(pid);
   const t0 = performance.now();
   const wrkChild = Child.spawn(wrkArgv(scenario, seconds, server.port, ctx.prefix));
   const wrk = await wrkResult(wrkChild, seconds);
   if (server.child.ended) throw new Error(`${server.def.name} died: ${server.child.stderrTail}`);
-  const ticks = cpuTicks(pid) - before;
+  const after = cpuTimes(pid);
+  const userTicks = after.user - before.user;
+  const ticks = userTicks + after.system - before.system;
   const wallMicros = (performance.now() - t0) * 1000;
   const other = otherTicks(machine, allProcessTicks(), new Set([pid, wrkChild.pid, Deno.pid]));
   return {
@@ -378,6 +382,7 @@ async function measure(
     round,
     wrk,
     cpuTicks: ticks,
+    userMicrosPerRequest: wrk.requests > 0 ? userTicks * ctx.microsPerTick / wrk.requests : NaN,
     cpuMicrosPerRequest: wrk.requests > 0 ? ticks * ctx.microsPerTick / wrk.requests : NaN,
     cpuPercent: 100 * ticks * ctx.microsPerTick / wallMicros,
     coreBusyPercent: coreBusyPercent(cores, coreTicks()),
@@ -410,6 +415,7 @@ function summarize(samples: readonly Sample[]): LoadSummary[] {
     p50Ms: median(g.map((s) => s.wrk.p50Ms)),
     p99Ms: median(g.map((s) => s.wrk.p99Ms)),
     cpuMicrosPerRequest: median(g.map((s) => s.cpuMicrosPerRequest)),
+    userMicrosPerRequest: median(g.map((s) => s.userMicrosPerRequest)),
     cpuPercent: median(g.map((s) => s.cpuPercent)),
     otherCpuPercent: Math.max(...g.map((s) => s.otherCpuPercent)),
     rssMiB: median(g.map((s) => s.rssKiB)) / 1024,

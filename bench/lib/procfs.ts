@@ -18,10 +18,16 @@ export async function clockTicksPerSecond(): Promise<number> {
  * counted after the last ")" because the command name may hold spaces.
  */
 export function cpuTicks(pid: number): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
+}
+
+/** User and system CPU time of the whole process, in clock ticks. */
+export function cpuTimes(pid: number): { user: number; system: number } {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12].
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 /** Resident set size in KiB (VmRSS of /proc/<pid>/status). */

@@ -42,6 +42,8 @@ export interface LoadSummary {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly cpuMicrosPerRequest: number;
+  /** The user-space part of it (median of rounds); the rest is kernel time. */
+  readonly userMicrosPerRequest: number;
   /** Server CPU over wall time, % of one core. */
   readonly cpuPercent: number;
   /** The most CPU other processes used in any round, % of one core. */
@@ -128,7 +130,8 @@ export function results(
     parts.push("## Load");
     parts.push(
       "CPU µs/req is the server process's user+system time over the run divided by the " +
-        "responses wrk completed; server CPU % is that time over the run's wall time (100 = " +
+        "responses wrk completed, and user µs/req its user-space part (the rest is kernel " +
+        "time: TCP and syscalls); server CPU % is that time over the run's wall time (100 = " +
         "one core busy: the server was the bottleneck; well below: wrk or other load on the " +
         "machine limited it, so compare CPU µs/req rather than req/s). Other CPU % is the " +
         "most that processes other than the server, wrk and run.ts used in any round (% of " +
@@ -147,6 +150,7 @@ export function results(
         "p50 ms",
         "p99 ms",
         "CPU µs/req",
+        "user µs/req",
         "server CPU %",
         "other CPU %",
         "RSS MiB",
@@ -160,6 +164,7 @@ export function results(
         fixed(r.p50Ms, 2),
         fixed(r.p99Ms, 2),
         fixed(r.cpuMicrosPerRequest, 1),
+        fixed(r.userMicrosPerRequest, 1),
         fixed(r.cpuPercent, 0),
         fixed(r.otherCpuPercent, 0),
         fixed(r.rssMiB, 1),
