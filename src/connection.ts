@@ -209,7 +209,8 @@ export class Connection {
 
   /** Answers one request whose head has been read. Returns whether to keep the connection. */
   async #respond(head: RequestHead, served: number): Promise<boolean> {
-    const started = performance.now();
+    // The clock is read for the access log only when it is on (it is not free).
+    const started = accessLog.isEnabledFor("info") ? performance.now() : 0;
     const ctx = this.#ctx;
     const limits = ctx.limits;
     const framing = bodyFraming(head);
@@ -217,7 +218,7 @@ export class Connection {
 
     // Expect (RFC 9110 §10.1.1): only 100-continue exists, and HTTP/1.0
     // clients' expectations are ignored.
-    const expect = head.headers.get("expect");
+    const expect = head.expect;
     const wantsContinue = expect !== null && head.version === "HTTP/1.1" &&
       framing.kind !== "none";
     if (expect !== null && head.version === "HTTP/1.1" && expect.toLowerCase() !== "100-continue") {
@@ -227,7 +228,7 @@ export class Connection {
     if (body.failure !== null) return await this.#refuse(body.failure, head, body);
 
     // Keep-alive (RFC 9112 §9.3): HTTP/1.1 unless "close"; HTTP/1.0 only on request.
-    const connection = head.headers.get("connection");
+    const connection = head.connection;
     let keepAlive = head.version === "HTTP/1.1"
       ? !hasToken(connection, "close")
       : hasToken(connection, "keep-alive");
@@ -339,7 +340,7 @@ export class Connection {
       this.#reader,
       framing,
       limits,
-      performance.now() + limits.bodyTimeoutMs,
+      framing.kind === "none" ? Infinity : performance.now() + limits.bodyTimeoutMs,
       sendContinue,
     );
   }
@@ -466,7 +467,7 @@ export class Connection {
     // Linger only where the client may still be sending: after a timeout it is
     // slow anyway, and before a 100-continue it waits for us.
     const mayBeSending = code !== "header_timeout" && code !== "body_timeout" &&
-      (body === null || body.started || head?.headers.get("expect") == null);
+      (body === null || body.started || head?.expect == null);
     if (mayBeSending) await this.#linger();
     return false;
   }

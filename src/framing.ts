@@ -33,8 +33,8 @@ const MAX_CONTENT_LENGTH_DIGITS = 15;
  * ```
  */
 export function bodyFraming(head: RequestHead): Framing | RejectionCode {
-  const te = head.headers.getAll("transfer-encoding");
-  const cl = head.headers.getAll("content-length");
+  const te = head.transferEncoding;
+  const cl = head.contentLength;
   if (te.length > 0) {
     // HTTP/1.0 has no Transfer-Encoding: its framing is faulty (RFC 9112 §6.1).
     if (head.version === "HTTP/1.0") return "invalid_transfer_encoding";

@@ -29,8 +29,12 @@ export class Output {
   readonly #writeTimeoutMs: number;
   #queued: Uint8Array[] = [];
   #queuedBytes = 0;
-  /** The write in progress (and those chained before it), or null. */
+  /** The last write started or chained (it settles after all before it), or null. */
   #writing: Promise<void> | null = null;
+  /** Writes started or chained and not yet finished. */
+  #outstanding = 0;
+  /** The first write failure, thrown by the next flush(). */
+  #failure: unknown = null;
 
   readonly #watchdog: Watchdog;
   #timedOut = false;
@@ -69,18 +73,17 @@ export class Output {
    * Starts writing everything queued, as one buffer, without waiting for the
    * write to finish: the connection goes back to reading at once, so the
    * write's completion overlaps the wait for the next request. Writes stay in
-   * order (each waits for the one before), and a failure surfaces at the next
-   * {@link send} or {@link flush}.
+   * order (a write starts only after the one before it), and a failure is
+   * kept and thrown by the next {@link flush}.
    */
   send(): void {
     if (this.#queuedBytes === 0) return;
     const out = this.#take();
-    const before = this.#writing;
-    const writing = before === null ? this.#write(out) : before.then(() => this.#write(out));
-    this.#writing = writing;
-    writing.then(() => {
-      if (this.#writing === writing) this.#writing = null;
-    }, () => {}); // the error is kept in the promise for flush() to throw
+    // The usual case, no write in flight, starts at once; only a write queued
+    // behind another pays for chaining.
+    this.#writing = this.#outstanding++ === 0 || this.#writing === null
+      ? this.#write(out)
+      : this.#writing.then(() => this.#write(out));
   }
 
   /**
@@ -89,7 +92,8 @@ export class Output {
    */
   async flush(): Promise<void> {
     this.send();
-    if (this.#writing !== null) await this.#writing;
+    if (this.#outstanding > 0) await this.#writing;
+    if (this.#failure !== null) throw this.#failure;
   }
 
   #take(): Uint8Array {
@@ -108,16 +112,19 @@ export class Output {
     return out;
   }
 
+  /** Writes `out` whole within WRITE_TIMEOUT. Never rejects: a failure is kept for flush(). */
   async #write(out: Uint8Array): Promise<void> {
-    this.#watchdog.set(performance.now() + this.#writeTimeoutMs);
     try {
+      if (this.#failure !== null) return; // the socket is done for: write nothing more
+      this.#watchdog.set(performance.now() + this.#writeTimeoutMs);
       for (let written = 0; written < out.length;) {
         written += await this.#sink.write(out.subarray(written));
       }
     } catch (error) {
-      throw this.#timedOut ? new WriteTimeout() : error;
+      this.#failure = this.#timedOut ? new WriteTimeout() : error;
     } finally {
       this.#watchdog.clear();
+      this.#outstanding--;
     }
   }
 }

@@ -38,14 +38,34 @@ export interface HeadLimits {
 /** The protocol versions this server speaks (RFC 9112 §2.3). */
 export type HttpVersion = "HTTP/1.1" | "HTTP/1.0";
 
+/**
+ * The header fields the server itself acts on, recorded as they are parsed
+ * (as llhttp does), so framing and keep-alive need no second look at the list.
+ */
+export interface FramingFields {
+  /** Every Content-Length value, in order (usually none or one). */
+  readonly contentLength: readonly string[];
+  /** Every Transfer-Encoding value, in order. */
+  readonly transferEncoding: readonly string[];
+  /** Connection values joined with ", ", or null. */
+  readonly connection: string | null;
+  /** Expect values joined with ", ", or null. */
+  readonly expect: string | null;
+}
+
 /** A parsed and checked request head. */
-export interface RequestHead extends Target {
+export interface RequestHead extends Target, FramingFields {
+  /** The method, case-sensitive as sent. */
   readonly method: string;
   /** The request-target exactly as sent. */
   readonly target: string;
+  /** The protocol version. */
   readonly version: HttpVersion;
+  /** Every header field, names lower-cased. */
   readonly headers: RequestHeaders;
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** What one feed of bytes produced. */
 export type HeadResult =
@@ -109,6 +129,12 @@ export class HeadParser {
   #target = "";
   #version: HttpVersion | null = null;
   #headers = new RequestHeaders();
+  #host: string | null = null;
+  #hosts = 0;
+  #contentLength: string[] | null = null;
+  #transferEncoding: string[] | null = null;
+  #connection: string | null = null;
+  #expect: string | null = null;
 
   constructor(limits: HeadLimits) {
     this.#limits = limits;
@@ -123,6 +149,12 @@ export class HeadParser {
     this.#target = "";
     this.#version = null;
     this.#headers = new RequestHeaders();
+    this.#host = null;
+    this.#hosts = 0;
+    this.#contentLength = null;
+    this.#transferEncoding = null;
+    this.#connection = null;
+    this.#expect = null;
   }
 
   /** Whether any byte of a request has been seen (leading empty lines do not count). */
@@ -220,7 +252,26 @@ export class HeadParser {
   #fieldLine(buf: Uint8Array, s: number, e: number): RejectionCode | null {
     const field = parseFieldLine(buf, s, e);
     if (typeof field === "string") return field;
-    this.#headers.add(field[0], field[1]);
+    const [name, value] = field;
+    this.#headers.add(name, value);
+    switch (name) {
+      case "host":
+        this.#hosts++;
+        this.#host = value;
+        break;
+      case "content-length":
+        (this.#contentLength ??= []).push(value);
+        break;
+      case "transfer-encoding":
+        (this.#transferEncoding ??= []).push(value);
+        break;
+      case "connection":
+        this.#connection = this.#connection === null ? value : `${this.#connection}, ${value}`;
+        break;
+      case "expect":
+        this.#expect = this.#expect === null ? value : `${this.#expect}, ${value}`;
+        break;
+    }
     return null;
   }
 
@@ -229,10 +280,10 @@ export class HeadParser {
     const headers = this.#headers;
     const version = this.#version!;
     // Host (RFC 9112 §3.2): exactly one in HTTP/1.1, at most one in HTTP/1.0.
-    const hosts = headers.count("host");
+    const hosts = this.#hosts;
     if (hosts > 1) return fail("duplicate_host");
     if (hosts === 0 && version === "HTTP/1.1") return fail("missing_host");
-    if (hosts === 1 && !isValidHost(headers.get("host")!)) return fail("invalid_host");
+    if (hosts === 1 && !isValidHost(this.#host!)) return fail("invalid_host");
     const target = parseTarget(this.#target, this.#method);
     if (typeof target === "string") return fail(target);
     return {
@@ -246,6 +297,10 @@ export class HeadParser {
         path: target.path,
         rawPath: target.rawPath,
         query: target.query,
+        contentLength: this.#contentLength ?? NONE,
+        transferEncoding: this.#transferEncoding ?? NONE,
+        connection: this.#connection,
+        expect: this.#expect,
       },
     };
   }
