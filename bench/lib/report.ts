@@ -135,8 +135,9 @@ export function results(
         "one core busy: the server was the bottleneck; well below: wrk or other load on the " +
         "machine limited it, so compare CPU µs/req rather than req/s). Other CPU % is the " +
         "most that processes other than the server, wrk and run.ts used in any round (% of " +
-        "one core); a run where it exceeds 10% is repeated up to twice and the quietest " +
-        "attempt kept, so a high figure here means the machine stayed busy. RSS is the server's " +
+        "one core); a run where it exceeds 10% is repeated up to twice (at most 10 repeats " +
+        "per benchmark) and the quietest attempt kept, so a high figure here means the " +
+        "machine stayed busy and that row is unreliable. RSS is the server's " +
         "VmRSS after the run. With pipelining, " +
         "wrk's latency is per batch of 16, and wrk sometimes prints 0 for a percentile " +
         "(wg/wrk#236): such rounds are left out of the median, and – means all were.",
