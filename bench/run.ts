@@ -639,6 +639,11 @@ async function main(): Promise<void> {
 
   const load = summarize(samples);
   const ratioRows = ratios(load);
+  const codeAtEnd = await codeVersion();
+  if (codeAtEnd !== facts.code) {
+    // Servers started late (the idle scenario) may have loaded the newer code.
+    facts.code = `${facts.code} at the start, ${codeAtEnd} at the end (changed during the run)`;
+  }
   facts.elapsedSeconds = (performance.now() - t0) / 1000;
   facts.retries = retries;
   const body = results(facts, load, ratioRows, idle);

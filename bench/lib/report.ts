@@ -20,7 +20,7 @@ export interface RunFacts {
   /** CPU other processes used in the second before the run, % of one core. */
   readonly otherCpuAtStart: number;
   /** `git rev-parse --short HEAD`, and whether mod.ts or src/ had uncommitted changes. */
-  readonly code: string;
+  code: string;
   readonly rounds: number;
   readonly durationSeconds: number;
   readonly wrkCommands: Readonly<Record<string, string>>;
@@ -217,6 +217,9 @@ export function results(
     ));
     const notes = idle.filter((r) => r.note !== undefined);
     if (notes.length > 0) parts.push(notes.map((r) => `- ${r.server}: ${r.note}`).join("\n"));
+  }
+  if (facts.code.includes("changed during the run")) {
+    parts.push(`**The code changed during the run**: ${facts.code}.`);
   }
   const skipped = Object.entries(facts.skipped).map(([name, why]) => `- ${name}: ${why}`);
   if (skipped.length > 0) parts.push(`Skipped:\n\n${skipped.join("\n")}`);
