@@ -71,18 +71,7 @@ export function fetchHandler(
     } catch {
       return rejection("invalid_host"); // a Host the URL parser refuses, e.g. "a%zz"
     }
-    const completed = raw.completed ?? Promise.resolve();
-    const info: ServeHandlerInfo = {
-      remoteAddr: {
-        transport: "tcp",
-        hostname: raw.remoteAddr.hostname,
-        port: raw.remoteAddr.port,
-      },
-      completed: completed.catch((error) => {
-        throw new Deno.errors.Interrupted(`response not delivered: ${error}`);
-      }),
-    };
-    info.completed.catch(() => {}); // observed only if the handler wants it
+    const info = new HandlerInfo(raw);
     let response: unknown;
     try {
       response = await handler(request, info);
@@ -106,11 +95,42 @@ async function runOnError(onError: ErrorHandler, error: unknown): Promise<Respon
   }
 }
 
+/**
+ * The handler's second argument, built on first use: most handlers never read
+ * it, and a promise chain and an address object per request are not free.
+ */
+class HandlerInfo implements ServeHandlerInfo {
+  readonly #raw: RawRequest;
+  #remoteAddr: Deno.NetAddr | undefined;
+  #completed: Promise<void> | undefined;
+
+  constructor(raw: RawRequest) {
+    this.#raw = raw;
+  }
+
+  get remoteAddr(): Deno.NetAddr {
+    const { hostname, port } = this.#raw.remoteAddr;
+    return this.#remoteAddr ??= { transport: "tcp", hostname, port };
+  }
+
+  get completed(): Promise<void> {
+    if (this.#completed === undefined) {
+      this.#completed = (this.#raw.completed ?? Promise.resolve()).catch((error) => {
+        throw new Deno.errors.Interrupted(`response not delivered: ${error}`);
+      });
+      this.#completed.catch(() => {}); // a handler need not await it
+    }
+    return this.#completed;
+  }
+}
+
 /** The fetch `Request` for a native request. */
 export function toRequest(raw: RawRequest): Request {
-  const headers = new Headers();
-  for (const [name, value] of raw.headers) headers.append(name, value);
-  const init: RequestInit & { duplex?: "half" } = { method: raw.method, headers };
+  // Pairs, not a Headers object: the Request copies them into its own anyway.
+  const init: RequestInit & { duplex?: "half" } = {
+    method: raw.method,
+    headers: raw.headers.pairs(),
+  };
   if (raw.signal !== null) init.signal = raw.signal;
   if (raw.bodyStream !== null && !NO_BODY_METHODS.has(raw.method)) {
     init.body = raw.bodyStream;

@@ -71,6 +71,13 @@ export class RequestHeaders {
     return this.#names.includes(name.toLowerCase());
   }
 
+  /** The fields as `[name, value]` pairs in arrival order, names lower-case. */
+  pairs(): Array<[string, string]> {
+    const out = new Array<[string, string]>(this.#names.length);
+    for (let i = 0; i < this.#names.length; i++) out[i] = [this.#names[i]!, this.#values[i]!];
+    return out;
+  }
+
   /** `[name, value]` pairs in arrival order, names lower-case. */
   *entries(): IterableIterator<[string, string]> {
     for (let i = 0; i < this.#names.length; i++) yield [this.#names[i]!, this.#values[i]!];

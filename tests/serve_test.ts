@@ -324,3 +324,39 @@ Deno.test("a Hono app answers the same on serve() as on Deno.serve", async () =>
     await theirs.shutdown();
   }
 });
+
+Deno.test("unref() lets a program exit while the server listens; ref() keeps it alive", async () => {
+  const mod = new URL("../mod.ts", import.meta.url).href;
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const program = (call: string) =>
+    `import { serve } from "${mod}";
+     const server = serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("x"));
+     ${call}
+     console.log("end of program");`;
+  const run = (code: string) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", config, code],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    return child;
+  };
+  // unref(): nothing else keeps the event loop alive, so the process ends by itself.
+  const unrefed = await run(program("server.unref();")).output();
+  assert.equal(unrefed.code, 0, new TextDecoder().decode(unrefed.stderr));
+  assert.match(new TextDecoder().decode(unrefed.stdout), /end of program/);
+  // ref() after unref(): still serving when we look, so we stop it ourselves.
+  const refed = run(
+    program(
+      "server.unref(); server.ref(); await fetch(`http://127.0.0.1:${server.addr.port}/`).then((r) => r.text()); console.log('served');",
+    ),
+  );
+  const reader = refed.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("served")) seen += (await reader.read()).value ?? "";
+  refed.kill("SIGKILL");
+  const status = await refed.status;
+  assert.equal(status.signal, "SIGKILL"); // it had not exited on its own
+  await reader.cancel();
+  await refed.stderr.cancel();
+});
