@@ -9,6 +9,7 @@
  */
 
 import { Watchdog } from "./deadlines.ts";
+import { SEPARATE_BODY_BYTES } from "./serializer.ts";
 
 /** What the output writes to: a `Deno.Conn`, or a fake in tests. */
 export interface ByteSink {
@@ -96,29 +97,46 @@ export class Output {
     if (this.#failure !== null) throw this.#failure;
   }
 
-  #take(): Uint8Array {
+  /**
+   * The queued parts as the buffers to write: runs of small parts joined into
+   * one (pipelined responses: one write), large parts as they are (no copy).
+   */
+  #take(): Uint8Array[] {
     const queued = this.#queued;
-    let out = queued[0]!;
-    if (queued.length > 1) {
-      out = new Uint8Array(this.#queuedBytes);
-      let offset = 0;
-      for (const part of queued) {
-        out.set(part, offset);
-        offset += part.length;
-      }
-    }
     this.#queued = [];
     this.#queuedBytes = 0;
+    if (queued.length === 1) return queued;
+    const out: Uint8Array[] = [];
+    let run: Uint8Array[] = [];
+    let runBytes = 0;
+    const endRun = () => {
+      if (run.length === 1) out.push(run[0]!);
+      else if (run.length > 1) out.push(joinBytes(run, runBytes));
+      run = [];
+      runBytes = 0;
+    };
+    for (const part of queued) {
+      if (part.length >= SEPARATE_BODY_BYTES) {
+        endRun();
+        out.push(part);
+      } else {
+        run.push(part);
+        runBytes += part.length;
+      }
+    }
+    endRun();
     return out;
   }
 
-  /** Writes `out` whole within WRITE_TIMEOUT. Never rejects: a failure is kept for flush(). */
-  async #write(out: Uint8Array): Promise<void> {
+  /** Writes the buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
+  async #write(buffers: Uint8Array[]): Promise<void> {
     try {
       if (this.#failure !== null) return; // the socket is done for: write nothing more
       this.#watchdog.set(performance.now() + this.#writeTimeoutMs);
-      for (let written = 0; written < out.length;) {
-        written += await this.#sink.write(out.subarray(written));
+      for (const out of buffers) {
+        for (let written = 0; written < out.length;) {
+          written += await this.#sink.write(out.subarray(written));
+        }
       }
     } catch (error) {
       this.#failure = this.#timedOut ? new WriteTimeout() : error;
@@ -127,4 +145,16 @@ export class Output {
       this.#outstanding--;
     }
   }
+}
+
+/** `parts` (of `total` bytes together) as one array. */
+export function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }

@@ -16,7 +16,7 @@
 
 import { rejection } from "./errors.ts";
 import { handlerLog } from "./log.ts";
-import type { Output } from "./output.ts";
+import { joinBytes, type Output } from "./output.ts";
 import type { HttpVersion } from "./parser.ts";
 import { isStreamBody, type RawResponse, type StreamBody } from "./response.ts";
 import {
@@ -86,7 +86,7 @@ export async function writeResponse(
       break;
     }
     if (result.done || (options.omitBody && readyBytes > MAX_COLLECTED_BYTES)) {
-      const fixed = concatChunks(ready, readyBytes);
+      const fixed = joinBytes(ready, readyBytes);
       return queueFixed(output, { ...res, body: fixed } as RawResponse, options);
     }
     ready.push(result.value);
@@ -163,9 +163,11 @@ async function streamChunked(
  * no await. Throws a TypeError for an invalid head (the caller answers 500).
  */
 export function queueFixed(output: Output, res: RawResponse, options: SerializeOptions): Written {
-  const { bytes, close } = encodeResponse(res, options);
+  const { bytes, body, close } = encodeResponse(res, options);
   output.queue(bytes);
-  return { bytes: bytes.length, reusable: !close };
+  if (body === null) return { bytes: bytes.length, reusable: !close };
+  output.queue(body);
+  return { bytes: bytes.length + body.length, reusable: !close };
 }
 
 function queueHead(
@@ -192,17 +194,6 @@ export function chunkFrame(data: Uint8Array): Uint8Array {
   out.set(data, size.length + 2);
   out[out.length - 2] = 0x0d;
   out[out.length - 1] = 0x0a;
-  return out;
-}
-
-function concatChunks(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
   return out;
 }
 

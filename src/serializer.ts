@@ -125,9 +125,18 @@ export function serializeHead(
 
 /** A whole response as bytes, and whether its head says the connection closes. */
 export interface Encoded {
+  /** The head, with the body appended unless the body is large. */
   readonly bytes: Uint8Array;
+  /** A large body, kept apart so it is written as it is, without a copy; else null. */
+  readonly body: Uint8Array | null;
   readonly close: boolean;
 }
+
+/**
+ * From this size on a body is not copied behind its head: a second write
+ * costs less than copying it (the 64 KiB benchmark showed the copy).
+ */
+export const SEPARATE_BODY_BYTES = 16 * 1024;
 
 /**
  * The whole response message as one array (head and body: one write), for a
@@ -144,10 +153,13 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
   const body = typeof raw === "string" ? UTF8.encode(raw) : raw;
   const head = serializeHead(res, options, body.length);
   const sendBody = !options.omitBody && body.length > 0;
+  if (sendBody && body.length >= SEPARATE_BODY_BYTES) {
+    return { bytes: headBytes(head), body, close: head.close };
+  }
   const bytes = new Uint8Array(head.text.length + (sendBody ? body.length : 0));
   writeHead(bytes, head);
   if (sendBody) bytes.set(body, head.text.length);
-  return { bytes, close: head.close };
+  return { bytes, body: null, close: head.close };
 }
 
 /**
@@ -164,7 +176,12 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
  * ```
  */
 export function serializeResponse(res: RawResponse, options: SerializeOptions): Uint8Array {
-  return encodeResponse(res, options).bytes;
+  const { bytes, body } = encodeResponse(res, options);
+  if (body === null) return bytes;
+  const whole = new Uint8Array(bytes.length + body.length);
+  whole.set(bytes);
+  whole.set(body, bytes.length);
+  return whole;
 }
 
 /** A head as its own array (a streamed response's head goes out before its body). */
