@@ -72,6 +72,9 @@ const MAX_QUEUED_OUTPUT_BYTES = 64 * 1024;
 
 const NOT_FOUND = text("Not Found\n", { status: 404 });
 
+/** The body of a request that has none (allocating even an empty array costs ~0.5 µs). */
+const NO_BYTES = new Uint8Array(0);
+
 /** Serves one accepted socket until it closes. */
 export class Connection {
   readonly remote: RemoteAddr;
@@ -245,7 +248,7 @@ export class Connection {
     } else {
       const route = match.route;
       metered = route.metered;
-      let buffered: Uint8Array = new Uint8Array(0);
+      let buffered: Uint8Array = NO_BYTES;
       if (!route.streamBody && !body.done) {
         // Read before taking a permit: a slow upload holds a connection, not a worker.
         const all = await body.readAll();
