@@ -23,6 +23,8 @@ interface Entry {
 const slots = new Map<number, Set<Entry>>();
 let pending = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
+/** Tick timers scheduled and not yet run or cleared: never more than one. */
+let liveTimers = 0;
 /** The last slot whose entries have fired. */
 let done = 0;
 
@@ -38,6 +40,7 @@ function dueSlot(time: number): number {
 
 function tick(): void {
   timer = null;
+  liveTimers--;
   const now = dueSlot(performance.now());
   for (let slot = done + 1; slot <= now; slot++) {
     const due = slots.get(slot);
@@ -47,7 +50,19 @@ function tick(): void {
     for (const entry of due) entry.fire();
   }
   done = now;
-  if (pending > 0) timer = setTimeout(tick, RESOLUTION_MS);
+  // A callback above may have armed a deadline and so started the timer
+  // already: schedule only if none is running (a second one would never stop).
+  if (pending > 0 && timer === null) startTimer();
+}
+
+/**
+ * Starts the tick timer. It keeps the process alive while a deadline is
+ * armed (so an `unref()`'d server's process exits once its connections'
+ * pending timeouts are over, not at once: the wheel is shared by all servers).
+ */
+function startTimer(): void {
+  timer = setTimeout(tick, RESOLUTION_MS);
+  liveTimers++;
 }
 
 function arm(deadline: number, fire: () => void): Entry {
@@ -57,7 +72,7 @@ function arm(deadline: number, fire: () => void): Entry {
   if (set === undefined) slots.set(entry.slot, set = new Set());
   set.add(entry);
   pending++;
-  timer ??= setTimeout(tick, RESOLUTION_MS);
+  if (timer === null) startTimer();
   return entry;
 }
 
@@ -69,6 +84,7 @@ function disarm(entry: Entry): void {
   if (pending === 0 && timer !== null) {
     clearTimeout(timer); // nothing left to wait for: let the process exit
     timer = null;
+    liveTimers--;
   }
 }
 
@@ -115,6 +131,11 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promis
 /** How many deadlines are armed (for tests: none may be left behind). */
 export function armedDeadlines(): number {
   return pending;
+}
+
+/** How many tick timers are scheduled (for tests: at most one, and none when nothing is armed). */
+export function liveTickTimers(): number {
+  return liveTimers;
 }
 
 /**

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { type ByteSource, SocketReader } from "../src/reader.ts";
-import { armedDeadlines, beforeDeadline, RESOLUTION_MS } from "../src/deadlines.ts";
+import {
+  armedDeadlines,
+  beforeDeadline,
+  liveTickTimers,
+  RESOLUTION_MS,
+  Watchdog,
+} from "../src/deadlines.ts";
 
 /** A source whose reads the test completes by hand. */
 class ManualSource implements ByteSource {
@@ -89,4 +95,17 @@ Deno.test("beforeDeadline() keeps many deadlines on one timer and fires each in 
   await Promise.all(waits);
   assert.deepEqual(order, [1, 2, 3]);
   assert.equal(armedDeadlines(), 0);
+});
+
+Deno.test("Watchdog re-armed from inside a tick starts no second timer (regression: tick timers multiplied)", async () => {
+  let fired = 0;
+  const dog = new Watchdog(() => fired++);
+  dog.set(performance.now() + 10);
+  dog.set(performance.now() + 200); // moved later: its entry fires early and re-arms inside a tick
+  await beforeDeadline(new Promise(() => {}), performance.now() + 3 * RESOLUTION_MS);
+  assert.equal(liveTickTimers(), 1, `${liveTickTimers()} tick timers running at once`);
+  dog.dispose();
+  assert.equal(fired, 0);
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0, "a tick timer outlived every deadline");
 });
