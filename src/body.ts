@@ -16,6 +16,9 @@ import type { RejectionCode } from "./errors.ts";
 import type { Framing } from "./framing.ts";
 import type { SocketReader } from "./reader.ts";
 
+/** The first array a Content-Length body is read into; it doubles up to the length. */
+const FIRST_BODY_BYTES = 64 * 1024;
+
 /** The limits a body is read under. */
 export interface BodyLimits {
   readonly maxBodyBytes: number;
@@ -150,7 +153,7 @@ export class BodyReader {
    */
   async readAll(): Promise<Uint8Array | RejectionCode> {
     if (this.#decoder === null && !this.#done && this.#failure === null) {
-      return await this.#readLengthInto(new Uint8Array(this.#remaining));
+      return await this.#readLength(this.#remaining);
     }
     let all = new Uint8Array(0);
     let size = 0;
@@ -168,11 +171,22 @@ export class BodyReader {
     }
   }
 
-  /** Fills `body` (the rest of a Content-Length body): buffered bytes first, then the socket. */
-  async #readLengthInto(body: Uint8Array): Promise<Uint8Array | RejectionCode> {
+  /**
+   * Reads the rest of a Content-Length body (`length` bytes): buffered bytes
+   * first, then straight from the socket into the array. The array starts at
+   * no more than {@link FIRST_BODY_BYTES} and doubles as data arrives, so a
+   * head that only promises a large body reserves little.
+   */
+  async #readLength(length: number): Promise<Uint8Array | RejectionCode> {
     const reader = this.#reader;
+    let body = new Uint8Array(Math.min(length, FIRST_BODY_BYTES));
     let filled = 0;
-    while (filled < body.length) {
+    while (filled < length) {
+      if (filled === body.length) {
+        const grown = new Uint8Array(Math.min(length, body.length * 2));
+        grown.set(body);
+        body = grown;
+      }
       if (reader.buffered > 0) {
         const n = Math.min(reader.buffered, body.length - filled);
         body.set(reader.buf.subarray(reader.start, reader.start + n), filled);

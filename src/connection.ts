@@ -25,7 +25,13 @@ import { type Pool, POOL_FULL } from "./pool.ts";
 import { SocketReader } from "./reader.ts";
 import { RawRequest, type RemoteAddr, type StreamingParts } from "./request.ts";
 import { type Handler, isRawResponse, isStreamBody, type RawResponse, text } from "./response.ts";
-import { queueFixed, writeResponse } from "./response_writer.ts";
+import {
+  queueFixed,
+  StreamFailedEarly,
+  type WriteOptions,
+  writeResponse,
+  type Written,
+} from "./response_writer.ts";
 import type { Route, Router } from "./router.ts";
 import { CONTINUE_BYTES, serializeResponse } from "./serializer.ts";
 
@@ -89,8 +95,10 @@ export class Connection {
   /** Requests answered so far. */
   #served = 0;
   #closed = false;
-  /** Aborts the signal of the streaming request in progress, if any. */
+  /** Ends the streaming request in progress, if any: its signal aborts, completed rejects. */
   #abortCurrent: ((reason: unknown) => void) | null = null;
+  /** Aborts when the socket closes, so a response stream stops waiting on its producer. */
+  readonly #closing = new AbortController();
 
   /** `onClose` runs once, when the socket is closed (by the loop or by the server). */
   constructor(
@@ -128,7 +136,9 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#output.dispose();
-    this.#abortCurrent?.(new DOMException("connection closed", "AbortError"));
+    const reason = new DOMException("connection closed", "AbortError");
+    this.#abortCurrent?.(reason);
+    this.#closing.abort(reason);
     try {
       this.#socket.close();
     } catch {
@@ -190,7 +200,8 @@ export class Connection {
       }
       // Answers to pipelined requests go out before we wait; the write runs
       // while we wait (a write error shows at the next flush or at the end).
-      this.#output.send();
+      if (this.#output.busy) await this.#output.flush(); // at most one write in flight
+      else this.#output.send();
       if (!started && !first && this.#ctx.draining()) return null;
       this.#idle = !started;
       const outcome = await reader.fill(started ? headDeadline : waitDeadline);
@@ -282,51 +293,102 @@ export class Connection {
       return await this.#refuse(body.failure, head, body);
     }
     // Checked after the handler: shutdown may have begun while it ran. (A
-    // handler's own Connection: close is honoured by the serialiser.)
-    if (ctx.draining()) keepAlive = false;
+    // handler's own Connection: close is honoured by the serialiser.) A
+    // 100-continue client never told to send its body cannot reuse the
+    // connection: say so in this response's head (RFC 9110 §10.1.1).
+    if (ctx.draining() || (wantsContinue && !body.started && !body.done)) keepAlive = false;
 
     const options = {
       keepAlive,
       omitBody: head.method === "HEAD",
       date: httpDate(),
       version: head.version,
+      signal: this.#closing.signal,
     };
     let written;
     try {
-      const body = response.body;
-      written = body === undefined || !isStreamBody(body)
-        ? queueFixed(this.#output, response, options) // the fast path: no await
-        : await writeResponse(this.#output, response, options);
+      written = await this.#write(head, response, options, body);
     } catch (error) {
-      if (!(error instanceof TypeError)) {
-        streaming?.done(error);
-        throw error; // the peer went away or stopped reading
-      }
-      // An invalid header or status from the handler: a 500 instead.
-      handlerLog.error("invalid response to {method} {path}: {error}", {
-        method: head.method,
-        path: head.rawPath,
-        error,
-      });
-      response = rejection("handler_error");
-      written = await writeResponse(this.#output, response, options);
+      streaming?.done(error);
+      throw error; // the peer went away or stopped reading
     }
-    if (!written.reusable) keepAlive = false;
-    // The handler may have left some of the body unread (or be echoing it, so
-    // this comes after the write). Read past it so the next request starts at
-    // the right byte; if a 100-continue client was never told to send it, or
-    // it turns out malformed, close instead (RFC 9110 §10.1.1).
+    if (written === null) {
+      // The response stream failed on the request body it was echoing: the
+      // body's own refusal answers, and the connection closes.
+      streaming?.done(new Error(`request body refused: ${body.failure}`));
+      return await this.#refuse(body.failure!, head, body);
+    }
+    // A body that failed while streamed back cannot be read past: close.
+    if (!written.reusable || body.failure !== null) keepAlive = false;
+    // The handler may have left some of the body unread (or echoed it, so this
+    // comes after the write). Read past it so the next request starts at the
+    // right byte, sending the answer first; if it turns out malformed, close.
     if (!body.done && keepAlive) {
-      if (wantsContinue && !body.started) keepAlive = false;
-      else if (!(await body.drain())) keepAlive = false;
+      this.#output.send();
+      if (!(await body.drain())) keepAlive = false;
     }
-    if (metered) ctx.metrics.record(head.path, response.status);
-    this.#logAccess(head, response.status, written.bytes, started, null);
-    if (!keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES || streaming !== null) {
-      await this.#output.flush();
+    if (metered) ctx.metrics.record(head.path, written.status);
+    this.#logAccess(head, written.status, written.bytes, started, null);
+    try {
+      if (!keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES || streaming !== null) {
+        await this.#output.flush();
+      }
+    } catch (error) {
+      streaming?.done(error); // info.completed settles either way
+      throw error;
     }
     streaming?.done();
     return keepAlive;
+  }
+
+  /**
+   * Queues (or, for a stream, writes) the response. A handler's invalid head
+   * becomes a 500; a stream that fails before its first byte becomes a 500,
+   * or null when the failure was the request body's (the caller refuses it).
+   */
+  async #write(
+    head: RequestHead,
+    response: RawResponse,
+    options: WriteOptions,
+    body: BodyReader,
+  ): Promise<(Written & { status: number }) | null> {
+    const payload = response.body;
+    try {
+      if (payload !== undefined && isStreamBody(payload)) {
+        // A client that leaves during a stream is noticed by a read, not by a
+        // write (the stream may be idle): close the connection when it goes.
+        if (body.done) this.#watchForClose();
+        const written = await writeResponse(this.#output, response, options);
+        return { ...written, status: response.status };
+      }
+      return { ...queueFixed(this.#output, response, options), status: response.status };
+    } catch (error) {
+      if (error instanceof StreamFailedEarly) {
+        if (body.failure !== null) return null;
+        handlerLog.error("response stream for {method} {path} failed: {error}", {
+          method: head.method,
+          path: head.rawPath,
+          error: error.cause,
+        });
+      } else if (error instanceof TypeError) {
+        handlerLog.error("invalid response to {method} {path}: {error}", {
+          method: head.method,
+          path: head.rawPath,
+          error,
+        });
+      } else {
+        throw error; // the peer went away or stopped reading
+      }
+      const fallback = rejection("handler_error");
+      return { ...queueFixed(this.#output, fallback, options), status: fallback.status };
+    }
+  }
+
+  /** Closes the connection when the client closes its side (a read sees EOF). */
+  #watchForClose(): void {
+    this.#reader.watch().then((closed) => {
+      if (closed) this.close();
+    });
   }
 
   /** A body reader for `framing` that sends `100 Continue` before its first socket read. */
@@ -360,45 +422,39 @@ export class Connection {
     const completed = Promise.withResolvers<void>();
     completed.promise.catch(() => {}); // a handler need not await it
     let finished = false;
-    this.#abortCurrent = (reason) => abort.abort(reason);
-    const watch = () => {
-      this.#reader.watch().then((closed) => {
-        if (closed && !finished) abort.abort(new DOMException("client went away", "AbortError"));
-      });
+    const done = (error?: unknown) => {
+      if (finished) return; // once: by the response, by a failure, or by close()
+      finished = true;
+      this.#abortCurrent = null;
+      if (error === undefined) {
+        completed.resolve();
+      } else {
+        abort.abort(error);
+        completed.reject(error);
+      }
     };
+    // A shutdown deadline or a client gone: the signal aborts, completed rejects.
+    this.#abortCurrent = done;
     let bodyStream: ReadableStream<Uint8Array> | null = null;
     if (body.done) {
-      watch();
+      this.#watchForClose();
     } else {
       bodyStream = new ReadableStream<Uint8Array>({
         pull: async (controller) => {
           const piece = await body.read();
           if (piece === null) {
             controller.close();
-            watch();
+            this.#watchForClose();
           } else if (typeof piece === "string") {
             controller.error(new Error(`request body refused: ${piece}`));
-            if (piece === "incomplete_body") {
-              abort.abort(new DOMException("client went away", "AbortError"));
-            }
+            if (piece === "incomplete_body") this.close(); // the client went away
           } else {
             controller.enqueue(piece);
           }
         },
       }, { highWaterMark: 0 });
     }
-    return {
-      parts: { bodyStream, signal: abort.signal, completed: completed.promise },
-      done: (error?: unknown) => {
-        finished = true;
-        this.#abortCurrent = null;
-        if (error === undefined) completed.resolve();
-        else {
-          abort.abort(error);
-          completed.reject(error);
-        }
-      },
-    };
+    return { parts: { bodyStream, signal: abort.signal, completed: completed.promise }, done };
   }
 
   /**

@@ -58,6 +58,11 @@ export class Output {
     this.#watchdog.dispose();
   }
 
+  /** Whether a write is still in flight. */
+  get busy(): boolean {
+    return this.#outstanding > 0;
+  }
+
   /** Bytes queued and not yet written. */
   get queuedBytes(): number {
     return this.#queuedBytes;

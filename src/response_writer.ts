@@ -14,7 +14,6 @@
  * @module
  */
 
-import { rejection } from "./errors.ts";
 import { handlerLog } from "./log.ts";
 import { joinBytes, type Output } from "./output.ts";
 import type { HttpVersion } from "./parser.ts";
@@ -31,6 +30,19 @@ import { isBodyless } from "./status.ts";
 /** What the connection knows about the exchange a response answers. */
 export interface WriteOptions extends SerializeOptions {
   readonly version: HttpVersion;
+  /** Aborts when the connection closes: a stream waiting on its producer stops then. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Thrown when a response stream fails before any byte of the response went
+ * out: the caller can still answer with a status of its choosing.
+ */
+export class StreamFailedEarly extends Error {
+  constructor(cause: unknown) {
+    super("response stream failed before its first byte", { cause });
+    this.name = "StreamFailedEarly";
+  }
 }
 
 /** What went out. */
@@ -61,7 +73,7 @@ export async function writeResponse(
   if (body === undefined || !isStreamBody(body)) return queueFixed(output, res, options);
   const source = chunkSource(body);
   if (isBodyless(res.status)) {
-    await source.cancel();
+    source.cancel();
     return queueHead(output, res, options, 0);
   }
   // Collect what is ready now.
@@ -74,12 +86,10 @@ export async function writeResponse(
     try {
       result = await settledWithin(next, READY_TURNS);
     } catch (error) {
-      // Failed before a byte went out: a clean 500 is still possible.
-      await source.cancel();
-      handlerLog.error("response stream failed before its first byte: {error}", {
-        error: (error as StreamReadError).cause,
-      });
-      return queueFixed(output, rejection("handler_error"), options);
+      // Nothing went out yet: the connection chooses the answer (the failure
+      // may be the request body's, streamed back by an echo handler).
+      source.cancel();
+      throw new StreamFailedEarly((error as StreamReadError).cause);
     }
     if (result === null) {
       pending = next; // the producer is waiting on something: stream from here
@@ -89,14 +99,17 @@ export async function writeResponse(
       const fixed = joinBytes(ready, readyBytes);
       return queueFixed(output, { ...res, body: fixed } as RawResponse, options);
     }
-    ready.push(result.value);
+    // An empty chunk would frame as the last chunk and end the body early.
+    if (result.value.length === 0) continue;
+    // A copy: a producer may reuse its buffer for the next chunk.
+    ready.push(result.value.slice());
     readyBytes += result.value.length;
     if (readyBytes > MAX_COLLECTED_BYTES) break;
   }
   if (options.omitBody) {
     // HEAD: no body follows whatever the head says, so the connection stays
     // usable; the head just cannot state a length the probe did not learn.
-    await source.cancel();
+    source.cancel();
     const head = serializeHead(res, options, "close");
     const bytes = headBytes(head);
     output.queue(bytes);
@@ -130,9 +143,16 @@ async function streamChunked(
   }
   try {
     await output.flush(); // the head goes out now, before the producer's next chunk
+    const closed = aborted(options.signal);
     for (;;) {
-      const result = await (pending ?? source.read());
+      // Stop waiting on the producer once the connection is gone (the client
+      // left, or shutdown's deadline passed): cancel the stream, end here.
+      const result = await Promise.race([pending ?? source.read(), closed]);
       pending = null;
+      if (result === ABORTED) {
+        source.cancel();
+        return { bytes, reusable: false };
+      }
       if (result.done) break;
       if (result.value.length === 0) continue; // an empty chunk would end the body
       const framed = frame(result.value);
@@ -143,7 +163,7 @@ async function streamChunked(
   } catch (error) {
     // The producer failed, or the peer went away: the body cannot be completed,
     // and closing without the last chunk tells the client it is truncated.
-    await source.cancel().catch(() => {});
+    source.cancel();
     if (!(error instanceof StreamReadError)) throw error;
     handlerLog.error("response stream failed after {bytes} bytes: {error}", {
       bytes,
@@ -215,7 +235,21 @@ class StreamReadError extends Error {
 interface ChunkSource {
   /** The next chunk; rejects with {@link StreamReadError} if the producer fails or yields a non-bytes value. */
   read(): Promise<IteratorResult<Uint8Array>>;
-  cancel(): Promise<void>;
+  /**
+   * Cancels the stream, without waiting: an async generator runs its cleanup
+   * only after the `next()` still pending, which may never settle.
+   */
+  cancel(): void;
+}
+
+const ABORTED: unique symbol = Symbol("aborted");
+
+/** Settles with {@link ABORTED} when `signal` aborts (at once if it has). */
+function aborted(signal: AbortSignal): Promise<typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve) => {
+    signal.addEventListener("abort", () => resolve(ABORTED), { once: true });
+  });
 }
 
 /** One reading interface over a ReadableStream or any async iterable of bytes. */
@@ -246,6 +280,8 @@ function chunkSource(body: StreamBody): ChunkSource {
       }
       return result;
     },
-    cancel: () => cancel().catch(() => {}),
+    cancel: () => {
+      cancel().catch(() => {});
+    },
   };
 }

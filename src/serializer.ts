@@ -90,7 +90,6 @@ export function serializeHead(
   }
   let head = statusLine(status);
   let hasServer = false;
-  let hasType = false;
   let close = !options.keepAlive;
   const headers = res.headers;
   if (headers !== undefined) {
@@ -105,7 +104,6 @@ export function serializeHead(
         continue;
       }
       if (lower === "server") hasServer = true;
-      else if (lower === "content-type") hasType = true;
       head += `${name}: ${value}\r\n`;
     }
   }
@@ -113,7 +111,6 @@ export function serializeHead(
   head += `Date: ${options.date}\r\n`;
   // 1xx and 204 must not carry Content-Length (RFC 9110 §8.6); for 304 we omit it too.
   if (!isBodyless(status)) {
-    if (!hasType && framing !== 0) head += "Content-Type: application/octet-stream\r\n";
     if (typeof framing === "number") head += `Content-Length: ${framing}\r\n`;
     else if (framing === "chunked") head += "Transfer-Encoding: chunked\r\n";
   }
