@@ -85,19 +85,6 @@ export function html(body: FixedBody, init: ResponseInit = {}): RawResponse {
   return withType("text/html; charset=utf-8", body, init);
 }
 
-/** The value of a response header, or undefined; names compare case-insensitively. */
-export function responseHeader(res: RawResponse, name: string): string | undefined {
-  const headers = res.headers;
-  if (headers === undefined) return undefined;
-  const pairs = Array.isArray(headers)
-    ? headers as ReadonlyArray<readonly [string, string]>
-    : Object.entries(headers);
-  // Lower-case both sides: `name` may come in any case, as the doc promises.
-  const wanted = name.toLowerCase();
-  for (const [key, value] of pairs) if (key.toLowerCase() === wanted) return value;
-  return undefined;
-}
-
 /**
  * Whether `value` has the shape of a {@link RawResponse}: what a handler
  * written in JavaScript, without the type checker, might get wrong.

@@ -6,9 +6,8 @@ import type { MetricsReport } from "../src/handlers/metrics.ts";
 import { Metrics } from "../src/metrics.ts";
 import { Pool } from "../src/pool.ts";
 import type { RawResponse } from "../src/response.ts";
-import { responseHeader } from "../src/response.ts";
 import type { Match, Route, Router } from "../src/router.ts";
-import { bodyText, makeRequest } from "./fixtures/request.ts";
+import { bodyText, makeRequest, responseHeader } from "./fixtures/request.ts";
 
 function app(wwwDir = "/nonexistent-rawhttp-www"): Router {
   return createApp({

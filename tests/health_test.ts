@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { healthHandler, uptimeSeconds } from "../src/handlers/health.ts";
 import type { Health } from "../src/handlers/health.ts";
-import { responseHeader } from "../src/response.ts";
-import { makeRequest } from "./fixtures/request.ts";
+import { makeRequest, responseHeader } from "./fixtures/request.ts";
 
 Deno.test("healthHandler() answers 200 JSON with status ok, uptime and a UTC timestamp", async () => {
   const before = Date.now();

@@ -4,8 +4,7 @@ import { metricsHandler, metricsReport, prometheusText } from "../src/handlers/m
 import { Metrics } from "../src/metrics.ts";
 import { Pool, POOL_FULL } from "../src/pool.ts";
 import type { RawResponse } from "../src/response.ts";
-import { responseHeader } from "../src/response.ts";
-import { makeRequest } from "./fixtures/request.ts";
+import { makeRequest, responseHeader } from "./fixtures/request.ts";
 
 const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

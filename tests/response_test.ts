@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { responseHeader } from "./fixtures/request.ts";
 import type { RawResponse } from "../src/response.ts";
-import { html, json, responseHeader, text } from "../src/response.ts";
+import { html, json, text } from "../src/response.ts";
 
 Deno.test("text() builds a 200 text/plain UTF-8 response", () => {
   assert.deepEqual(text("hi"), {

@@ -8,8 +8,7 @@ import {
   staticFiles,
 } from "../src/handlers/static.ts";
 import type { RawResponse } from "../src/response.ts";
-import { responseHeader } from "../src/response.ts";
-import { bodyText, makeRequest } from "./fixtures/request.ts";
+import { bodyText, makeRequest, responseHeader } from "./fixtures/request.ts";
 
 const enc = new TextEncoder();
 
