@@ -95,7 +95,7 @@ export async function writeResponse(
       pending = next; // the producer is waiting on something: stream from here
       break;
     }
-    if (result.done || (options.omitBody && readyBytes > MAX_COLLECTED_BYTES)) {
+    if (result.done) {
       const fixed = joinBytes(ready, readyBytes);
       return queueFixed(output, { ...res, body: fixed } as RawResponse, options);
     }
@@ -143,11 +143,10 @@ async function streamChunked(
   }
   try {
     await output.flush(); // the head goes out now, before the producer's next chunk
-    const closed = aborted(options.signal);
     for (;;) {
       // Stop waiting on the producer once the connection is gone (the client
       // left, or shutdown's deadline passed): cancel the stream, end here.
-      const result = await Promise.race([pending ?? source.read(), closed]);
+      const result = await unlessAborted(pending ?? source.read(), options.signal);
       pending = null;
       if (result === ABORTED) {
         source.cancel();
@@ -244,11 +243,16 @@ interface ChunkSource {
 
 const ABORTED: unique symbol = Symbol("aborted");
 
-/** Settles with {@link ABORTED} when `signal` aborts (at once if it has). */
-function aborted(signal: AbortSignal): Promise<typeof ABORTED> {
+/**
+ * `read`'s result, or {@link ABORTED} if `signal` aborts first. The listener
+ * is removed either way, so a long connection's signal collects none.
+ */
+function unlessAborted<T>(read: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
   if (signal.aborted) return Promise.resolve(ABORTED);
-  return new Promise((resolve) => {
-    signal.addEventListener("abort", () => resolve(ABORTED), { once: true });
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+    read.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
 
