@@ -60,6 +60,8 @@ export type Match =
   | { readonly kind: "not_found" };
 
 interface PatternRoute {
+  /** The pattern normalised, e.g. "users/:id/*": two paths with one key are one route. */
+  readonly key: string;
   readonly segments: readonly string[];
   readonly wildcard: boolean;
   readonly methods: Map<string, Route>;
@@ -96,11 +98,9 @@ export class Router {
       if (wildcard) segments.pop();
       if (segments.includes("*")) throw new TypeError(`"*" must end the route path: ${path}`);
       const key = segments.join("/") + (wildcard ? "/*" : "");
-      let found = this.#patterns.find((p) =>
-        p.segments.join("/") + (p.wildcard ? "/*" : "") === key
-      );
+      let found = this.#patterns.find((p) => p.key === key);
       if (found === undefined) {
-        found = { segments, wildcard, methods: new Map() };
+        found = { key, segments, wildcard, methods: new Map() };
         this.#patterns.push(found);
       }
       methods = found.methods;
