@@ -25,7 +25,7 @@ RUN deno install --frozen
 COPY --chown=deno:deno mod.ts ./
 COPY --chown=deno:deno src/ ./src/
 COPY --chown=deno:deno www/ ./www/
-RUN deno cache --frozen src/main.ts src/healthcheck.ts
+RUN deno cache --frozen src/main.ts src/cluster_worker.ts src/healthcheck.ts
 
 ENV HOST=0.0.0.0 \
     PORT=8080 \

@@ -57,4 +57,10 @@ export { type RejectionCode, REJECTIONS } from "./src/errors.ts";
 export { setupLogging } from "./src/log.ts";
 export { serveFile, staticFiles } from "./src/handlers/static.ts";
 export { healthHandler } from "./src/handlers/health.ts";
-export { metricsHandler, type MetricsReport, type MetricsSources } from "./src/handlers/metrics.ts";
+export {
+  type ListenerShare,
+  metricsHandler,
+  type MetricsOrigin,
+  type MetricsReport,
+  type MetricsSources,
+} from "./src/handlers/metrics.ts";

@@ -6,7 +6,7 @@
 
 import { fileRoute, staticFiles } from "./handlers/static.ts";
 import { healthHandler } from "./handlers/health.ts";
-import { metricsHandler } from "./handlers/metrics.ts";
+import { metricsHandler, type MetricsReport } from "./handlers/metrics.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Pool } from "./pool.ts";
 import { type Handler, json, text } from "./response.ts";
@@ -21,6 +21,11 @@ export interface AppOptions {
   readonly startedAt: number;
   readonly metrics: Metrics;
   readonly pool: Pool;
+  /**
+   * Where `/metrics` gets its report when it must cover more than this
+   * listener (`--workers N`); by default, `metrics` and `pool` alone.
+   */
+  readonly metricsReport?: () => Promise<MetricsReport>;
 }
 
 /** The routes, with a line of description each, for the home page. */
@@ -68,5 +73,8 @@ export function createApp(options: AppOptions): Router {
     .get("/static/*", staticFiles(options.wwwDir))
     // Observability answers even when every worker is busy, and is not counted.
     .get("/health", healthHandler(options.startedAt), { metered: false, pooled: false })
-    .get("/metrics", metricsHandler(options), { metered: false, pooled: false });
+    .get("/metrics", metricsHandler(options.metricsReport ?? options), {
+      metered: false,
+      pooled: false,
+    });
 }

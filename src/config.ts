@@ -23,6 +23,7 @@ export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 export interface Config {
   host: string;
   port: number;
+  workers: number;
   numWorkers: number;
   maxQueue: number;
   maxConnections: number;
@@ -88,13 +89,24 @@ export const SETTINGS: readonly Setting[] = [
     doc: "TCP port; 0 picks a free one (tests use it). 8080 needs no root.",
   },
   {
+    key: "workers",
+    env: "WORKERS",
+    kind: "count",
+    default: 1,
+    min: 1,
+    max: 256,
+    doc:
+      "Listener threads (Web Workers sharing the port with SO_REUSEPORT, Linux), each a whole server; one per core to use them all.",
+  },
+  {
     key: "numWorkers",
     env: "NUM_WORKERS",
     kind: "count",
     default: 10,
     min: 1,
     max: 100_000,
-    doc: "Handlers that may run at once (pool permits); the reference's 10 threads.",
+    doc:
+      "Handlers that may run at once (pool permits) in each listener; the reference's 10 threads.",
   },
   {
     key: "clientTimeoutMs",

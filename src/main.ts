@@ -5,6 +5,7 @@
  * deno task start                # 0.0.0.0:8080
  * deno task start --port 9000    # flags override env vars
  * PORT=0 LOG_FORMAT=json deno task start
+ * deno task start --workers 2    # a listener per core, sharing the port
  * ```
  *
  * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start or a
@@ -14,12 +15,10 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { createApp } from "./app.ts";
-import { loadConfig, usage } from "./config.ts";
+import { Cluster, type ClusterEnd } from "./cluster.ts";
+import { type Config, loadConfig, usage } from "./config.ts";
+import { startListener } from "./listener.ts";
 import { serverLog, setupLogging } from "./log.ts";
-import { Metrics } from "./metrics.ts";
-import { Pool } from "./pool.ts";
-import { Server } from "./server.ts";
 
 /** The www/ folder shipped beside src/; `deno compile --include www` puts it in the binary. */
 const SHIPPED_WWW = fileURLToPath(new URL("../www", import.meta.url));
@@ -42,34 +41,30 @@ async function main(): Promise<number> {
     printTo(Deno.stderr, `rawhttp: ${loaded.message}\n`);
     return 2;
   }
-  const config = loaded.config;
+  const config = { ...loaded.config };
   await setupLogging(config.logLevel, config.logFormat);
+  if (config.wwwDir === "") config.wwwDir = SHIPPED_WWW;
 
-  const pool = new Pool(config.numWorkers, config.maxQueue);
-  const metrics = new Metrics(config.metricsMaxPaths);
-  const wwwDir = config.wwwDir === "" ? SHIPPED_WWW : config.wwwDir;
-  const router = createApp({ wwwDir, startedAt, metrics, pool });
-
-  let server: Server;
+  let running: Running;
   try {
-    server = Server.listen({ ...config, hostname: config.host, pool, metrics }, router);
+    running = await run(config, startedAt);
   } catch (error) {
     serverLog.fatal("cannot listen on {host}:{port}: {error}", {
       host: config.host,
       port: config.port,
-      error: String(error),
+      error: error instanceof Error ? error.message : String(error),
     });
     return 1;
   }
   let signalsSeen = 0;
-  const onSignal = (signal: Deno.Signal) => () => {
+  const onSignal = (signal: Deno.Signal) => async () => {
     if (signalsSeen++ > 0) {
       serverLog.warn("second {signal}: exiting without waiting", { signal });
       Deno.exit(1);
     }
-    // shutdown() closes the listener before it returns, so whoever reads this
-    // line can rely on new connections being refused.
-    server.shutdown();
+    // Logged once every listener is closed, so whoever reads this line can
+    // rely on new connections being refused.
+    await running.close();
     serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
       signal,
       ms: config.shutdownTimeoutMs,
@@ -80,19 +75,54 @@ async function main(): Promise<number> {
   const listeners = SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
 
-  serverLog.info("listening on http://{host}:{port} ({workers} workers, static files from {www})", {
-    host: server.addr.hostname,
-    port: server.addr.port,
-    workers: config.numWorkers,
-    www: wwwDir,
-  });
+  serverLog.info(
+    "listening on http://{host}:{port} ({listeners} listener(s) × {workers} workers, static files from {www})",
+    {
+      host: running.addr.hostname,
+      port: running.addr.port,
+      listeners: config.workers,
+      workers: config.numWorkers,
+      www: config.wwwDir,
+    },
+  );
 
-  await server.finished;
+  const end = await running.finished;
   for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
-  serverLog.info("stopped after {requests} request(s)", {
-    requests: metrics.snapshot().requests_total,
-  });
-  return 0;
+  serverLog.info("stopped after {requests} request(s)", { requests: end.requests });
+  return end.crashed ? 1 : 0;
+}
+
+/** The program's listeners, one or a cluster, as main() drives them. */
+interface Running {
+  readonly addr: Deno.NetAddr;
+  /** Begins shutdown; resolves once no listener accepts. */
+  close(): Promise<void>;
+  readonly finished: Promise<ClusterEnd>;
+}
+
+/** Starts one listener here, or `config.workers` in worker threads. */
+async function run(config: Config, startedAt: number): Promise<Running> {
+  if (config.workers === 1) {
+    const server = startListener(config, { startedAt, port: config.port, reusePort: false });
+    return {
+      addr: server.addr,
+      close: () => {
+        server.shutdown(); // closes the listener before it returns
+        return Promise.resolve();
+      },
+      finished: server.finished.then(() => ({
+        requests: server.metrics.snapshot().requests_total,
+        crashed: false,
+      })),
+    };
+  }
+  // SO_REUSEPORT is an unstable Deno API; without the flag Deno would end the
+  // process from inside Deno.listen. listenDatagram exists only with it.
+  if (!("listenDatagram" in Deno)) {
+    throw new Error("WORKERS above 1 needs --unstable-net (deno.json sets it)");
+  }
+  const cluster = await Cluster.start(config, performance.timeOrigin + startedAt);
+  return { addr: cluster.addr, close: () => cluster.shutdown(), finished: cluster.finished };
 }
 
 if (import.meta.main) Deno.exit(await main());

@@ -111,3 +111,35 @@ export class Metrics {
     };
   }
 }
+
+/**
+ * Sums the counts of several servers (the listeners of `--workers N`) into
+ * one, with the per-path table bounded by `maxPaths` again: the busiest paths
+ * stay, the rest join {@link OTHER_PATHS}.
+ */
+export function mergeCounts(all: readonly RequestCounts[], maxPaths: number): RequestCounts {
+  let total = 0;
+  const byStatus = new Map<string, number>();
+  const byPath = new Map<string, number>();
+  let other = 0;
+  for (const counts of all) {
+    total += counts.requests_total;
+    for (const [status, n] of Object.entries(counts.requests_by_status)) {
+      byStatus.set(status, (byStatus.get(status) ?? 0) + n);
+    }
+    for (const [path, n] of Object.entries(counts.requests_by_path)) {
+      if (path === OTHER_PATHS) other += n;
+      else byPath.set(path, (byPath.get(path) ?? 0) + n);
+    }
+  }
+  const paths = [...byPath].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  for (const [, n] of paths.splice(maxPaths)) other += n;
+  if (other > 0) paths.push([OTHER_PATHS, other]);
+  return {
+    requests_total: total,
+    requests_by_status: Object.fromEntries(
+      [...byStatus].sort((a, b) => Number(a[0]) - Number(b[0])),
+    ),
+    requests_by_path: Object.fromEntries(paths),
+  };
+}

@@ -21,6 +21,12 @@ export interface ServerOptions extends Partial<ConnectionLimits> {
   readonly hostname?: string;
   /** Port to listen on; 0 picks a free one (PORT). */
   readonly port?: number;
+  /**
+   * Set SO_REUSEPORT, so several listeners (processes or workers) share the
+   * port and the kernel spreads connections across them. Linux only, and it
+   * needs `--unstable-net` (deno.json sets it).
+   */
+  readonly reusePort?: boolean;
   /** Pool permits (NUM_WORKERS); ignored when `pool` is given. */
   readonly numWorkers?: number;
   /** Pool queue bound (MAX_QUEUE); ignored when `pool` is given. */
@@ -95,6 +101,8 @@ export class Server {
       hostname: options.hostname ?? d.host,
       port: options.port ?? d.port,
       transport: "tcp",
+      // Only when asked: without --unstable-net, Deno exits the process on this option.
+      ...(options.reusePort === true ? { reusePort: true } : {}),
     });
     this.addr = this.#listener.addr;
     this.finished = this.#finished.promise;

@@ -191,6 +191,40 @@ Deno.test("main.ts on SIGTERM finishes the request in flight, then exits 0", asy
   assert.equal(await program.exit(), 0);
 });
 
+Deno.test("main.ts --workers 2: two listeners on one port, one /metrics, SIGTERM drains both", async () => {
+  await using program = new Program({}, ["--workers", "2"]);
+  const port = await program.started();
+  assert.match(program.lines.find((l) => l.includes("listening on"))!, /2 listener\(s\)/);
+  const base = `http://127.0.0.1:${port}`;
+  assert.equal((await (await fetch(`${base}/api/hello`)).json()).path, "/api/hello");
+  const metrics = await (await fetch(`${base}/metrics`)).json();
+  assert.equal(metrics.listeners.length, 2);
+  assert.equal(metrics.requests_total, 1);
+
+  // A request in flight on whichever listener took it finishes after SIGTERM.
+  using client = await RawClient.connect(port);
+  await client.write(
+    "POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+  );
+  assert.equal((await client.response()).status, 100);
+  program.child.kill("SIGTERM");
+  await program.line(/SIGTERM received/);
+  assert.ok(await notServing(port)); // every listener is closed
+  await client.write("hello");
+  const res = await client.response();
+  assert.equal(res.body, "hello");
+  assert.equal(res.headers.get("connection"), "close");
+  assert.equal(await program.exit(), 0);
+  assert.ok(program.lines.some((l) => /stopped after 2 request/.test(l)));
+});
+
+Deno.test("main.ts --workers 2 exits 1 with a fatal line when the port is taken", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  await using program = new Program({}, ["--workers", "2", "--port", String(taken.addr.port)]);
+  assert.equal(await program.exit(), 1);
+  assert.ok(program.lines.some((l) => /cannot listen on 127\.0\.0\.1:\d+/.test(l)));
+});
+
 Deno.test("main.ts exits 0 on SIGINT too", async () => {
   await using program = new Program({});
   await program.started();

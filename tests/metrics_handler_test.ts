@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import type { MetricsReport, MetricsSources } from "../src/handlers/metrics.ts";
-import { metricsHandler, metricsReport, prometheusText } from "../src/handlers/metrics.ts";
+import {
+  mergeReports,
+  metricsHandler,
+  metricsReport,
+  prometheusText,
+} from "../src/handlers/metrics.ts";
 import { Metrics } from "../src/metrics.ts";
 import { Pool, POOL_FULL } from "../src/pool.ts";
 import type { RawResponse } from "../src/response.ts";
@@ -165,4 +170,36 @@ Deno.test("metricsReport() reads the sources live on every call", () => {
   assert.equal(metricsReport(src).requests_total, 5);
   src.metrics.record("/", 200);
   assert.equal(metricsReport(src).requests_total, 6);
+});
+
+Deno.test("mergeReports() sums pools and connections, lists listeners by index, keeps the longest uptime", () => {
+  const one = sources();
+  const two = { ...sources(), listener: 1 };
+  const a = { ...metricsReport(two), uptime_seconds: 2 };
+  const b = { ...metricsReport(one), uptime_seconds: 3 };
+  const merged = mergeReports([a, b], 10);
+  assert.equal(merged.uptime_seconds, 3);
+  assert.deepEqual(merged.listeners, [
+    { index: 0, requests_total: 5, connections_accepted: 2 },
+    { index: 1, requests_total: 5, connections_accepted: 2 },
+  ]);
+  assert.equal(merged.requests_total, 10);
+  assert.deepEqual(merged.requests_by_status, { "200": 6, "400": 2, "404": 2 });
+  assert.deepEqual(merged.pool, {
+    total_workers: 8,
+    active_workers: 0,
+    idle_workers: 8,
+    queue_depth: 0,
+  });
+  assert.deepEqual(merged.connections, { open: 2, accepted: 4, refused: 2 });
+  const text = prometheusText(merged);
+  assert.match(text, /^rawhttp_listeners 2$/m);
+  assert.match(text, /^rawhttp_listener_requests_total\{listener="1"\} 5$/m);
+  assert.match(text, /^rawhttp_listener_connections_accepted_total\{listener="0"\} 2$/m);
+});
+
+Deno.test("metricsHandler() takes its report from a function when given one (the cluster's)", async () => {
+  const report = mergeReports([metricsReport(sources()), metricsReport(sources())], 10);
+  const res = await metricsHandler(() => Promise.resolve(report))(makeRequest("GET", "/metrics"));
+  assert.deepEqual(JSON.parse(bodyOf(res)), report);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Metrics, OTHER_PATHS } from "../src/metrics.ts";
+import { mergeCounts, Metrics, OTHER_PATHS } from "../src/metrics.ts";
 
 Deno.test("Metrics.snapshot() of a fresh table is all zeros and empty", () => {
   const m = new Metrics(10);
@@ -122,4 +122,52 @@ Deno.test("Metrics.snapshot() returns a copy that later records do not change", 
   assert.equal(before.requests_total, 1);
   assert.deepEqual(before.requests_by_path, { "/a": 1 });
   assert.equal(m.snapshot().requests_total, 2);
+});
+
+Deno.test("mergeCounts() sums totals, statuses and paths across listeners", () => {
+  const a = new Metrics(10);
+  a.record("/a", 200);
+  a.record("/b", 404);
+  const b = new Metrics(10);
+  b.record("/a", 200);
+  b.record(null, 400);
+  assert.deepEqual(mergeCounts([a.snapshot(), b.snapshot()], 10), {
+    requests_total: 4,
+    requests_by_status: { "200": 2, "400": 1, "404": 1 },
+    requests_by_path: { "/a": 2, "/b": 1 },
+  });
+  assert.deepEqual(mergeCounts([], 10), {
+    requests_total: 0,
+    requests_by_status: {},
+    requests_by_path: {},
+  });
+});
+
+Deno.test("mergeCounts() bounds the merged path table again: below, at and above maxPaths", () => {
+  // Two listeners with 2 distinct paths each, 3 distinct in all.
+  const a = new Metrics(2);
+  a.record("/x", 200);
+  a.record("/x", 200);
+  a.record("/y", 200);
+  const b = new Metrics(2);
+  b.record("/x", 200);
+  b.record("/z", 200);
+  const both = [a.snapshot(), b.snapshot()];
+  assert.deepEqual(mergeCounts(both, 4).requests_by_path, { "/x": 3, "/y": 1, "/z": 1 });
+  assert.deepEqual(mergeCounts(both, 3).requests_by_path, { "/x": 3, "/y": 1, "/z": 1 });
+  // One over: the least busy path joins "(other)".
+  assert.deepEqual(mergeCounts(both, 2).requests_by_path, { "/x": 3, "/y": 1, [OTHER_PATHS]: 1 });
+});
+
+Deno.test("mergeCounts() adds each listener's own (other) bucket into the merged one", () => {
+  const a = new Metrics(1);
+  a.record("/x", 200);
+  a.record("/y", 200); // over a's table: (other)
+  const b = new Metrics(1);
+  b.record("/z", 200);
+  assert.deepEqual(mergeCounts([a.snapshot(), b.snapshot()], 5).requests_by_path, {
+    "/x": 1,
+    "/z": 1,
+    [OTHER_PATHS]: 1,
+  });
 });

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConnectionStats, Metrics, RequestCounts } from "../metrics.ts";
+import { type ConnectionStats, mergeCounts, type Metrics, type RequestCounts } from "../metrics.ts";
 import type { Pool, PoolStats } from "../pool.ts";
 import type { RawRequest } from "../request.ts";
 import { json } from "../response.ts";
@@ -21,12 +21,26 @@ export interface MetricsSources {
   readonly metrics: Metrics;
   /** The server's worker pool. */
   readonly pool: Pool;
+  /** Which listener this is, under `--workers N` (0 to N-1); 0 by default. */
+  readonly listener?: number;
+}
+
+/** One listener's share of the load: is the kernel spreading connections evenly? */
+export interface ListenerShare {
+  /** 0 to WORKERS-1. */
+  readonly index: number;
+  /** Requests this listener answered. */
+  readonly requests_total: number;
+  /** Connections this listener accepted. */
+  readonly connections_accepted: number;
 }
 
 /** The JSON body of `/metrics`. */
 export interface MetricsReport extends RequestCounts {
   /** Seconds since the process started. */
   readonly uptime_seconds: number;
+  /** The listeners the figures cover (WORKERS of them), by index; pool and connections are their sums. */
+  readonly listeners: readonly ListenerShare[];
   /** The pool's permits and queue, live. */
   readonly pool: PoolStats;
   /** Connection counts, live. */
@@ -35,13 +49,48 @@ export interface MetricsReport extends RequestCounts {
 
 /** Builds the report from the live sources. */
 export function metricsReport(src: MetricsSources): MetricsReport {
+  const counts = src.metrics.snapshot();
+  const connections = src.metrics.connections();
   return {
     uptime_seconds: uptimeSeconds(src.startedAt),
-    ...src.metrics.snapshot(),
+    listeners: [{
+      index: src.listener ?? 0,
+      requests_total: counts.requests_total,
+      connections_accepted: connections.accepted,
+    }],
+    ...counts,
     pool: src.pool.stats(),
-    connections: src.metrics.connections(),
+    connections,
   };
 }
+
+/**
+ * One report for several listeners (`--workers N`): counts, pools and
+ * connections summed, the path table bounded by `maxPaths` again, and the
+ * longest uptime.
+ */
+export function mergeReports(reports: readonly MetricsReport[], maxPaths: number): MetricsReport {
+  const sum = (pick: (r: MetricsReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
+  return {
+    uptime_seconds: Math.max(0, ...reports.map((r) => r.uptime_seconds)),
+    listeners: reports.flatMap((r) => r.listeners).sort((a, b) => a.index - b.index),
+    ...mergeCounts(reports, maxPaths),
+    pool: {
+      total_workers: sum((r) => r.pool.total_workers),
+      active_workers: sum((r) => r.pool.active_workers),
+      idle_workers: sum((r) => r.pool.idle_workers),
+      queue_depth: sum((r) => r.pool.queue_depth),
+    },
+    connections: {
+      open: sum((r) => r.connections.open),
+      accepted: sum((r) => r.connections.accepted),
+      refused: sum((r) => r.connections.refused),
+    },
+  };
+}
+
+/** Where a `/metrics` handler gets its report: live sources, or a function (e.g. one that asks every listener). */
+export type MetricsOrigin = MetricsSources | (() => MetricsReport | Promise<MetricsReport>);
 
 function wantsPrometheus(req: RawRequest): boolean {
   const format = req.query.get("format");
@@ -58,9 +107,10 @@ function wantsPrometheus(req: RawRequest): boolean {
  * router.get("/metrics", metricsHandler({ startedAt, metrics, pool }), { metered: false, pooled: false });
  * ```
  */
-export function metricsHandler(src: MetricsSources): Handler {
-  return (req): RawResponse => {
-    const report = metricsReport(src);
+export function metricsHandler(origin: MetricsOrigin): Handler {
+  const collect = typeof origin === "function" ? origin : () => metricsReport(origin);
+  return async (req): Promise<RawResponse> => {
+    const report = await collect();
     const headers = { "Cache-Control": "no-store" };
     if (!wantsPrometheus(req)) return json(report, { headers });
     return {
@@ -84,6 +134,19 @@ export function prometheusText(r: MetricsReport): string {
   };
   metric("uptime_seconds", "gauge", "Seconds since the server started.", [
     `rawhttp_uptime_seconds ${r.uptime_seconds}`,
+  ]);
+  metric("listeners", "gauge", "Listeners (WORKERS) these figures cover.", [
+    `rawhttp_listeners ${r.listeners.length}`,
+  ]);
+  metric("listener_requests_total", "counter", "Requests answered, by listener.", [
+    ...r.listeners.map((l) =>
+      `rawhttp_listener_requests_total{listener="${l.index}"} ${l.requests_total}`
+    ),
+  ]);
+  metric("listener_connections_accepted_total", "counter", "Connections accepted, by listener.", [
+    ...r.listeners.map((l) =>
+      `rawhttp_listener_connections_accepted_total{listener="${l.index}"} ${l.connections_accepted}`
+    ),
   ]);
   metric("requests_total", "counter", "Requests answered, by status.", [
     ...Object.entries(r.requests_by_status).map(([status, n]) =>
