@@ -20,10 +20,11 @@
  * @module
  */
 
-import { COLON, CR, FIELD_VALUE, HTAB, latin1, LF, SP, TARGET, TOKEN } from "./chars.ts";
+import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TOKEN } from "./chars.ts";
 import type { RejectionCode } from "./errors.ts";
 import { RequestHeaders } from "./headers.ts";
 import { parseTarget, type Target } from "./target.ts";
+import { hashStep, Interner, LOWER } from "./interner.ts";
 
 /** The size limits the parser enforces, all in bytes or counts. */
 export interface HeadLimits {
@@ -169,21 +170,20 @@ export class HeadParser {
   feed(buf: Uint8Array, start: number, end: number): HeadResult {
     const limits = this.#limits;
     const len = end - start;
+    // Bytes past the head budget are never scanned: reaching one is a refusal.
+    const stop = Math.min(len, limits.maxHeadBytes);
+    // Kept in locals: this loop runs once per byte of every head.
+    let inRequestLine = this.#version === null;
     let i = this.#scanned;
-    for (; i < len; i++) {
+    for (; i < stop; i++) {
       const b = buf[start + i]!;
-      if (i >= limits.maxHeadBytes) {
-        // Past the head budget: name the request-target only if we are in it.
-        const inTarget = this.#version === null && this.#firstSpace !== -1;
-        return fail(inTarget ? "uri_too_long" : "head_too_large");
-      }
       if (b === CR) {
         if (i + 1 === len) break; // decide when the next byte arrives
         if (buf[start + i + 1] !== LF) return fail("bare_cr");
         continue;
       }
       if (b !== LF) {
-        if (this.#version === null) {
+        if (inRequestLine) {
           // Still in the request line: refuse garbage and overlong lines early.
           if (b === SP) {
             if (this.#firstSpace === -1) this.#firstSpace = i;
@@ -204,15 +204,20 @@ export class HeadParser {
       if (lineEnd === lineStart) {
         // An empty line: before the request line it is ignored (RFC 9112 §2.2),
         // after it the head is complete.
-        if (this.#version === null) continue;
+        if (inRequestLine) continue;
         this.#scanned = i + 1;
         return this.#finish(i + 1);
       }
-      const code = this.#version === null
+      const code = inRequestLine
         ? this.#requestLine(buf, lineStart, lineEnd)
         : this.#fieldLine(buf, lineStart, lineEnd);
       if (code !== null) return fail(code);
+      inRequestLine = false;
       if (this.#headers.size > limits.maxHeaderCount) return fail("too_many_headers");
+    }
+    if (i === limits.maxHeadBytes && i < len) {
+      // Past the head budget: name the request-target only if we are in it.
+      return fail(inRequestLine && this.#firstSpace !== -1 ? "uri_too_long" : "head_too_large");
     }
     this.#scanned = i;
     return INCOMPLETE;
@@ -221,15 +226,17 @@ export class HeadParser {
   /** request-line = method SP request-target SP HTTP-version (RFC 9112 §3). */
   #requestLine(buf: Uint8Array, s: number, e: number): RejectionCode | null {
     let i = s;
-    while (i < e && TOKEN[buf[i]!] === 1) i++;
+    let h = 0;
+    for (let b: number; i < e && TOKEN[b = buf[i]!] === 1; i++) h = hashStep(h, b);
     if (i === s || i === e || buf[i] !== SP) return "invalid_request_line";
-    const method = latin1(buf, s, i);
+    const method = VALUES.get(buf, s, i, h);
     const targetStart = ++i;
-    while (i < e && TARGET[buf[i]!] === 1) i++;
+    h = 0;
+    for (let b: number; i < e && TARGET[b = buf[i]!] === 1; i++) h = hashStep(h, b);
     if (i === targetStart || i === e || buf[i] !== SP) {
       return i < e && buf[i] !== SP ? "invalid_target" : "invalid_request_line";
     }
-    const target = latin1(buf, targetStart, i);
+    const target = VALUES.get(buf, targetStart, i, h);
     const v = i + 1;
     // HTTP-version = "HTTP/" DIGIT "." DIGIT, exactly eight bytes (RFC 9112 §2.3).
     if (
@@ -320,7 +327,8 @@ export function parseFieldLine(
   // which a server must refuse or unfold (RFC 9112 §5.2). We refuse.
   if (first === SP || first === HTAB) return "obs_fold";
   let i = s;
-  while (i < e && TOKEN[buf[i]!] === 1) i++;
+  let h = 0;
+  for (let b: number; i < e && TOKEN[b = buf[i]!] === 1; i++) h = hashStep(h, LOWER[b]!);
   if (i === e) return "missing_colon";
   const stop = buf[i]!;
   if (stop !== COLON) {
@@ -328,16 +336,24 @@ export function parseFieldLine(
     return stop === SP || stop === HTAB ? "space_before_colon" : "invalid_header_name";
   }
   if (i === s) return "invalid_header_name";
-  const name = latin1(buf, s, i).toLowerCase();
+  const name = NAMES.get(buf, s, i, h);
   let vs = i + 1;
   let ve = e;
   while (vs < ve && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
   while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
+  h = 0;
   for (let j = vs; j < ve; j++) {
-    if (FIELD_VALUE[buf[j]!] === 0) return "invalid_header_value";
+    const b = buf[j]!;
+    if (FIELD_VALUE[b] === 0) return "invalid_header_value";
+    h = hashStep(h, b);
   }
-  return [name, latin1(buf, vs, ve)];
+  return [name, VALUES.get(buf, vs, ve, h)];
 }
+
+// Header names, methods, targets and values recur request after request;
+// decoding them once saves two allocations each (see interner.ts).
+const NAMES = new Interner(256, true);
+const VALUES = new Interner(1024, false);
 
 function isDigit(b: number): boolean {
   return b >= 0x30 && b <= 0x39;

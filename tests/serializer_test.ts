@@ -265,6 +265,32 @@ Deno.test("serializeResponse() writes a latin1 value character as one byte (é i
   assert.ok(!bytes.some((b, i) => b === 0xc3 && bytes[i + 1] === 0xa9));
 });
 
+for (
+  const [what, body, expected] of [
+    ["a short text body", "hello", "hello"],
+    ["a UTF-8 text body", "h\u00e9llo", "h\u00e9llo"],
+    ["a bytes body", new TextEncoder().encode("hello"), "hello"],
+  ] as const
+) {
+  Deno.test(`serializeResponse() with obs-text in the head keeps ${what} intact after it`, () => {
+    const bytes = serializeResponse(
+      { status: 200, headers: { "X-Name": "caf\u00e9" }, body },
+      OPTS,
+    );
+    const end = bytes.findIndex((b, i) =>
+      b === 0x0d && bytes[i + 1] === 0x0a && bytes[i + 2] === 0x0d && bytes[i + 3] === 0x0a
+    ) + 4;
+    const head = [...bytes.subarray(0, end)].map((b) =>
+      String.fromCharCode(b)
+    ).join("");
+    assert.match(head, /\r\nX-Name: caf\u00e9\r\n/); // one byte, 0xE9
+    const length = new TextEncoder().encode(expected).length;
+    assert.match(head, new RegExp(`\r\nContent-Length: ${length}\r\n`));
+    assert.equal(new TextDecoder().decode(bytes.subarray(end)), expected);
+    assert.equal(bytes.length, end + length);
+  });
+}
+
 Deno.test("CONTINUE_BYTES is the interim 100 response with no fields", () => {
   assert.equal(new TextDecoder().decode(CONTINUE_BYTES), "HTTP/1.1 100 Continue\r\n\r\n");
 });

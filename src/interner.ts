@@ -1,0 +1,84 @@
+/**
+ * Decoding short byte runs that recur (header names, `Host`, `Accept`, `/`)
+ * into strings that are made once and then reused.
+ *
+ * Turning bytes into a string costs an allocation or two in V8 (a subarray
+ * view and the string itself). The same few dozen names and values come in
+ * request after request, so an {@link Interner} keeps the last string decoded
+ * in each of a fixed number of slots, found by a hash the caller computes
+ * while it scans the bytes anyway, and returns it when the bytes match.
+ * Memory is bounded (slots × `MAX_INTERNED_BYTES`), a collision only costs
+ * a fresh decode, and every hit is checked byte by byte, so a crafted input
+ * can at worst make the cache useless, never wrong.
+ *
+ * @module
+ */
+
+import { latin1 } from "./chars.ts";
+
+/** Longer runs are decoded every time: long values (cookies, tokens) rarely repeat. */
+export const MAX_INTERNED_BYTES = 256;
+
+/** One step of the running hash: `h = hashStep(h, byte)` over the run, from 0. */
+export function hashStep(h: number, byte: number): number {
+  return (Math.imul(h, 31) + byte) | 0;
+}
+
+/** Lower-cased ASCII letters, every other byte as it is: header names compare this way. */
+export const LOWER: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) t[b] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
+  return t;
+})();
+
+/** A fixed-size table of recently decoded strings. */
+export class Interner {
+  readonly #slots: Array<string | undefined>;
+  readonly #mask: number;
+  readonly #lower: boolean;
+
+  /**
+   * @param slots how many strings to keep (a power of two)
+   * @param lower whether strings come back with ASCII letters lower-cased
+   *   (hashes must then be of {@link LOWER} bytes)
+   */
+  constructor(slots: number, lower: boolean) {
+    if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new RangeError("slots: a power of two");
+    this.#slots = new Array<string | undefined>(slots).fill(undefined);
+    this.#mask = slots - 1;
+    this.#lower = lower;
+  }
+
+  /**
+   * The string for `buf[start, end)` as latin1 (lower-cased if this interner
+   * lower-cases), where `hash` is {@link hashStep} folded over those bytes
+   * (over their {@link LOWER} values if it lower-cases).
+   */
+  get(buf: Uint8Array, start: number, end: number, hash: number): string {
+    const n = end - start;
+    if (n > MAX_INTERNED_BYTES) return this.#decode(buf, start, end);
+    const slot = (hash ^ (hash >>> 11)) & this.#mask;
+    const known = this.#slots[slot];
+    if (known !== undefined && known.length === n) {
+      let i = 0;
+      if (this.#lower) { while (i < n && known.charCodeAt(i) === LOWER[buf[start + i]!]) i++; }
+      else while (i < n && known.charCodeAt(i) === buf[start + i]) i++;
+      if (i === n) return known;
+    }
+    const fresh = this.#decode(buf, start, end);
+    this.#slots[slot] = fresh;
+    return fresh;
+  }
+
+  #decode(buf: Uint8Array, start: number, end: number): string {
+    const s = latin1(buf, start, end);
+    return this.#lower ? s.toLowerCase() : s;
+  }
+}
+
+/** Hashes `buf[start, end)` as {@link Interner.get} expects, for callers that did not scan it. */
+export function hashOf(buf: Uint8Array, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = hashStep(h, buf[i]!);
+  return h;
+}
