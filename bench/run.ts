@@ -3,15 +3,20 @@
  * on this machine, in one run, with wrk on loopback.
  *
  * ```sh
- * deno task bench                       # 3 rounds, 3 s per run: about 3.5 minutes
+ * deno task bench                       # 3 rounds, 3 s per run: about 4 minutes on 2 CPUs
  * deno task bench --quick               # 1 round, 2 s per run (smoke test)
  * deno task bench --only keep-alive,post-4k --servers rawhttp-native,deno-serve
+ * deno task bench --quick --only scaling  # rawhttp --workers 1..nproc
  * ```
  *
  * Every server runs as its own process on its own port, pinned to core 0;
  * wrk runs on core 1. For each scenario the servers take turns, and the
  * whole round repeats `--rounds` times; the report gives the median. The
- * results go to stdout, bench/results/latest.md and bench/results/latest.json.
+ * multi-core scaling scenario is the exception: rawhttp's own program
+ * (src/main.ts) with `--workers 1` to `--workers <nproc>`, and Deno.serve for
+ * reference, each started afresh per run and unpinned, with wrk sharing the
+ * cores. The results go to stdout, bench/results/latest.md and
+ * bench/results/latest.json.
  *
  * @module
  */
@@ -26,6 +31,7 @@ import {
   coreTicks,
   cpuModel,
   cpuTimes,
+  listeningPorts,
   openFds,
   otherTicks,
   ownCommandLine,
@@ -39,6 +45,7 @@ import {
   type Ratio,
   results,
   type RunFacts,
+  type ScalingSummary,
 } from "./lib/report.ts";
 import { parseWrk, type WrkResult } from "./lib/wrk.ts";
 
@@ -65,6 +72,8 @@ interface LoadScenario {
   readonly name: string;
   readonly path: string;
   readonly wrkArgs: readonly string[];
+  /** wrk with its threads and connections; {@link WRK_BASE} when absent. */
+  readonly wrk?: readonly string[];
 }
 
 const LOAD_SCENARIOS: readonly LoadScenario[] = [
@@ -74,8 +83,9 @@ const LOAD_SCENARIOS: readonly LoadScenario[] = [
   { name: "64k", path: "/64k", wrkArgs: [] },
   { name: "post-4k", path: "/echo-len", wrkArgs: ["-s", here("post.lua")] },
 ];
+const SCALING = "scaling";
 const IDLE = "idle-10k";
-const ALL_SCENARIOS = [...LOAD_SCENARIOS.map((s) => s.name), IDLE];
+const ALL_SCENARIOS = [...LOAD_SCENARIOS.map((s) => s.name), SCALING, IDLE];
 /** The brief's letters, accepted by --only as well as the names. */
 const LETTERS: Readonly<Record<string, string>> = {
   a: "keep-alive",
@@ -105,6 +115,8 @@ const USAGE = `Usage: deno task bench [options]
   --duration S          seconds per wrk run (default 3)
   --quick               1 round of 2 s (smoke test)
   --only LIST           scenarios: ${ALL_SCENARIOS.join(",")} (or a-f)
+                        (${SCALING}: rawhttp's program with --workers 1..nproc, unpinned,
+                        and deno-serve when --servers includes it)
   --servers LIST        servers: ${SERVERS.map((s) => s.name).join(",")}
   --idle-connections N  connections of ${IDLE} (default 10000)`;
 
@@ -333,7 +345,7 @@ function wrkArgv(
 ): string[] {
   return [
     ...prefix,
-    ...WRK_BASE,
+    ...(scenario.wrk ?? WRK_BASE),
     `-d${seconds}s`,
     "--latency",
     ...scenario.wrkArgs,
@@ -358,13 +370,22 @@ async function wrkResult(wrk: Child, seconds: number): Promise<WrkResult> {
   }
 }
 
+/** What a measured run needs besides its server and scenario. */
+interface MeasureContext {
+  /** wrk's run time. */
+  readonly seconds: number;
+  /** wrk's taskset prefix; empty when unpinned. */
+  readonly prefix: readonly string[];
+  readonly microsPerTick: number;
+}
+
 async function measure(
   server: Running,
   scenario: LoadScenario,
-  seconds: number,
   round: number,
-  ctx: { prefix: readonly string[]; microsPerTick: number },
+  ctx: MeasureContext,
 ): Promise<Sample> {
+  const seconds = ctx.seconds;
   const pid = server.child.pid;
   const cores = coreTicks();
   const machine = allProcessTicks();
@@ -392,6 +413,44 @@ async function measure(
     otherTop: other.top,
     rssKiB: rssKiB(pid),
   };
+}
+
+/** Runs repeated so far, against {@link RETRY_BUDGET}. */
+let retries = 0;
+
+/**
+ * Measures one run. While other processes used more than {@link BUSY} % of a
+ * core meanwhile, measures again (up to {@link MAX_RETRIES} times, within
+ * {@link RETRY_BUDGET}) and keeps the quietest attempt.
+ */
+async function quietSample(
+  server: Running,
+  scenario: LoadScenario,
+  round: number,
+  ctx: MeasureContext,
+): Promise<Sample> {
+  const what = `${scenario.name} round ${round} ${server.def.name}`;
+  let sample = await measure(server, scenario, round, ctx);
+  for (
+    let retry = 1;
+    retry <= MAX_RETRIES && retries < RETRY_BUDGET && sample.otherCpuPercent > BUSY;
+    retry++
+  ) {
+    progress(
+      `${what}: other processes used ${sample.otherCpuPercent.toFixed(0)}% of a core ` +
+        `(${sample.otherTop.join(", ")}); measuring again`,
+    );
+    const again = await measure(server, scenario, round, ctx);
+    if (again.otherCpuPercent < sample.otherCpuPercent) sample = again;
+    retries++;
+  }
+  progress(
+    `${what}: ${sample.wrk.requestsPerSecond.toFixed(0)} req/s, ` +
+      `${sample.cpuMicrosPerRequest.toFixed(1)} CPU µs/req, ` +
+      `other load ${sample.otherCpuPercent.toFixed(0)}%` +
+      (sample.wrk.errors > 0 ? `, errors: ${sample.wrk.errorDetail}` : ""),
+  );
+  return sample;
 }
 
 /** The median of the finite values; NaN when there are none. */
@@ -449,6 +508,178 @@ function ratios(summaries: readonly LoadSummary[]): Ratio[] {
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------- multi-core scaling
+
+/** wrk's connections in the scaling scenario, whatever its number of threads. */
+const SCALING_CONNECTIONS = 100;
+
+/** One server setup of the scaling scenario; each run starts it afresh. */
+interface ScalingSetup {
+  readonly def: ServerDef;
+  /** Listener threads: `--workers N`, or 1. */
+  readonly listeners: number;
+  readonly scenario: LoadScenario;
+  /** Whether this is rawhttp with `--workers N`, compared with N = 1. */
+  readonly scales: boolean;
+  readonly start: () => Promise<Running>;
+}
+
+/** The scaling scenario's wrk: a thread per CPU, on every core like the server. */
+function scalingScenario(nproc: number, path: string): LoadScenario {
+  return {
+    name: SCALING,
+    path,
+    wrkArgs: [],
+    wrk: ["wrk", `-t${nproc}`, `-c${SCALING_CONNECTIONS}`],
+  };
+}
+
+/**
+ * The rawhttp program, src/main.ts, with N listeners. `--config` brings in
+ * deno.json wherever run.ts runs from: its import map, and `--unstable-net`
+ * for SO_REUSEPORT.
+ */
+function programDef(workers: number): ServerDef {
+  return {
+    name: `rawhttp --workers ${workers}`,
+    argv: [
+      DENO,
+      "run",
+      "--config",
+      `${ROOT}deno.json`,
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      `${ROOT}src/main.ts`,
+      ...["--host", "127.0.0.1", "--port", "0", "--workers", String(workers)],
+      ...["--log-level", "warning"],
+    ],
+  };
+}
+
+/** rawhttp with 1 to `nproc` listeners, then Deno.serve when it is wanted. */
+function scalingSetups(nproc: number, withDenoServe: boolean): ScalingSetup[] {
+  const setups: ScalingSetup[] = [];
+  for (let n = 1; n <= nproc; n++) {
+    const def = programDef(n);
+    setups.push({
+      def,
+      listeners: n,
+      scenario: scalingScenario(nproc, "/api/hello"),
+      scales: true,
+      start: () => startProgram(def, n),
+    });
+  }
+  const denoServe = SERVERS.find((s) => s.name === "deno-serve");
+  if (withDenoServe && denoServe !== undefined) {
+    setups.push({
+      def: denoServe,
+      listeners: 1,
+      scenario: scalingScenario(nproc, "/"),
+      scales: false,
+      start: () => startServer(denoServe, []),
+    });
+  }
+  return setups;
+}
+
+/**
+ * Starts the rawhttp program and resolves once all `workers` listeners are
+ * bound: wrk must not connect before, or the kernel spreads its connections
+ * over fewer of them. At log level warning the program prints no
+ * "listening" line (and at info it would print a line per request), so this
+ * reads /proc instead: the process holds `workers` listening sockets on one
+ * port.
+ */
+async function startProgram(def: ServerDef, workers: number): Promise<Running> {
+  const child = Child.spawn(def.argv, { newGroup: true });
+  try {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (child.ended) {
+        const { code } = await child.status;
+        const said = [...child.lines.slice(-3), child.stderrTail].filter((s) => s !== "");
+        throw new Error(`exited with code ${code}: ${said.join(" / ") || "(no output)"}`);
+      }
+      let ports: number[] = [];
+      try {
+        ports = listeningPorts(child.pid);
+      } catch { /* exiting: the next turn sees it ended */ }
+      if (ports.length === workers && new Set(ports).size === 1) {
+        return { def, child, port: ports[0]! };
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`${ports.length} of ${workers} listeners after ${READY_TIMEOUT_MS} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
+
+/**
+ * The scaling scenario: every round runs each setup once (in turn, rotated
+ * like the load scenarios), each on a fresh server, unpinned, warmed first.
+ * A setup that does not start or dies is skipped from then on.
+ */
+async function scalingRuns(
+  setups: readonly ScalingSetup[],
+  rounds: number,
+  ctx: MeasureContext,
+  skipped: Record<string, string>,
+): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (let k = 0; k < setups.length; k++) {
+      const { def, scenario, start } = setups[(k + round - 1) % setups.length]!;
+      if (def.name in skipped) continue;
+      let server: Running | null = null;
+      try {
+        server = await start();
+        const hello = await request(server.port, "GET", scenario.path);
+        if (hello.status !== 200) throw new Error(`GET ${scenario.path} gave ${hello.status}`);
+        await runWrk(wrkArgv(scenario, WARMUP_SECONDS, server.port, []), WARMUP_SECONDS);
+        samples.push(await quietSample(server, scenario, round, ctx));
+      } catch (error) {
+        if (isStopping()) throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        progress(`${SCALING} round ${round} ${def.name} failed: ${why}`);
+        if (server === null || server.child.ended) skipped[def.name] = `${SCALING}: ${why}`;
+      } finally {
+        await server?.child.stop();
+      }
+    }
+  }
+  return samples;
+}
+
+/** The medians of each setup, in the setups' order, with rawhttp's speedup over 1 listener. */
+function summarizeScaling(
+  samples: readonly Sample[],
+  setups: readonly ScalingSetup[],
+): ScalingSummary[] {
+  const summaries = summarize(samples);
+  const one = summaries.find((s) => s.server === programDef(1).name);
+  return setups.flatMap((setup) => {
+    const summary = summaries.find((s) => s.server === setup.def.name);
+    if (summary === undefined) return [];
+    const runs = samples.filter((s) => s.server === setup.def.name);
+    const row: ScalingSummary = {
+      ...summary,
+      listeners: setup.listeners,
+      path: setup.scenario.path,
+      coreBusyPercent: runs[0]!.coreBusyPercent.map((_, core) =>
+        median(runs.map((s) => s.coreBusyPercent[core] ?? NaN))
+      ),
+    };
+    return setup.scales && one !== undefined
+      ? [{ ...row, speedup: summary.requestsPerSecond / one.requestsPerSecond }]
+      : [row];
+  });
 }
 
 // ---------------------------------------------------------------- idle connections
@@ -520,6 +751,16 @@ async function main(): Promise<void> {
   const microsPerTick = 1_000_000 / await clockTicksPerSecond();
   const loadScenarios = LOAD_SCENARIOS.filter((s) => opts.scenarios.includes(s.name));
   const defs = SERVERS.filter((s) => opts.servers.includes(s.name));
+  const scaling = opts.scenarios.includes(SCALING)
+    ? scalingSetups(nproc, opts.servers.includes("deno-serve"))
+    : [];
+  const command = (scenario: LoadScenario, prefix: readonly string[]) =>
+    wrkArgv(scenario, opts.duration, "PORT", prefix).map(shellQuote).join(" ");
+  // rawhttp's setups differ only in --workers: one command stands for them all.
+  const scalingCommands = scaling.filter((s) => s.listeners === 1).map((s) => [
+    `${SCALING}, ${s.scales ? "rawhttp --workers N" : s.def.name}`,
+    command(s.scenario, []),
+  ]);
   const facts: RunFacts = {
     command: ownCommandLine(),
     date: new Date().toISOString(),
@@ -529,18 +770,16 @@ async function main(): Promise<void> {
     deno: Deno.version.deno,
     node: (await output(["node", "--version"])) || "not installed",
     wrk: (await output(["wrk", "--version"])).split("\n")[0]!.split(" Copyright")[0]!,
-    pinning: pins.note,
+    pinning: pins.note + (scaling.length > 0 ? `; ${SCALING}: unpinned, wrk shares the cores` : ""),
     loadAverage: Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" "),
     otherCpuAtStart: await otherCpuPercent(1000, microsPerTick),
     code: await codeVersion(),
     rounds: opts.rounds,
     durationSeconds: opts.duration,
-    wrkCommands: Object.fromEntries(
-      loadScenarios.map((s) => [
-        s.name,
-        wrkArgv(s, opts.duration, "PORT", pins.load).map(shellQuote).join(" "),
-      ]),
-    ),
+    wrkCommands: Object.fromEntries([
+      ...loadScenarios.map((s) => [s.name, command(s, pins.load)]),
+      ...scalingCommands,
+    ]),
     skipped: {},
     elapsedSeconds: 0,
     retries: 0,
@@ -548,7 +787,6 @@ async function main(): Promise<void> {
   console.log(header(facts));
 
   const samples: Sample[] = [];
-  let retries = 0;
   if (loadScenarios.length > 0) {
     const running: Running[] = [];
     try {
@@ -578,31 +816,8 @@ async function main(): Promise<void> {
             const server = running[(k + round - 1) % running.length]!;
             if (server.def.name in facts.skipped) continue;
             try {
-              const ctx = { prefix: pins.load, microsPerTick };
-              let sample = await measure(server, scenario, opts.duration, round, ctx);
-              // Another program ran meanwhile: measure again, keep the quietest attempt.
-              for (
-                let retry = 1;
-                retry <= MAX_RETRIES && retries < RETRY_BUDGET && sample.otherCpuPercent > BUSY;
-                retry++
-              ) {
-                progress(
-                  `${scenario.name} round ${round} ${server.def.name}: other processes used ` +
-                    `${sample.otherCpuPercent.toFixed(0)}% of a core ` +
-                    `(${sample.otherTop.join(", ")}); measuring again`,
-                );
-                const again = await measure(server, scenario, opts.duration, round, ctx);
-                if (again.otherCpuPercent < sample.otherCpuPercent) sample = again;
-                retries++;
-              }
-              samples.push(sample);
-              progress(
-                `${scenario.name} round ${round} ${server.def.name}: ` +
-                  `${sample.wrk.requestsPerSecond.toFixed(0)} req/s, ` +
-                  `${sample.cpuMicrosPerRequest.toFixed(1)} CPU µs/req, ` +
-                  `other load ${sample.otherCpuPercent.toFixed(0)}%` +
-                  (sample.wrk.errors > 0 ? `, errors: ${sample.wrk.errorDetail}` : ""),
-              );
+              const ctx = { seconds: opts.duration, prefix: pins.load, microsPerTick };
+              samples.push(await quietSample(server, scenario, round, ctx));
             } catch (error) {
               if (isStopping()) throw error;
               const why = error instanceof Error ? error.message : String(error);
@@ -616,6 +831,13 @@ async function main(): Promise<void> {
       await Promise.all(running.map((r) => r.child.stop()));
     }
   }
+
+  const scalingSamples = await scalingRuns(
+    scaling,
+    opts.rounds,
+    { seconds: opts.duration, prefix: [], microsPerTick },
+    facts.skipped,
+  );
 
   const idle: IdleResult[] = [];
   if (opts.scenarios.includes(IDLE)) {
@@ -639,6 +861,7 @@ async function main(): Promise<void> {
 
   const load = summarize(samples);
   const ratioRows = ratios(load);
+  const scalingRows = summarizeScaling(scalingSamples, scaling);
   const codeAtEnd = await codeVersion();
   if (codeAtEnd !== facts.code) {
     // Servers started late (the idle scenario) may have loaded the newer code.
@@ -646,14 +869,25 @@ async function main(): Promise<void> {
   }
   facts.elapsedSeconds = (performance.now() - t0) / 1000;
   facts.retries = retries;
-  const body = results(facts, load, ratioRows, idle);
+  const body = results(facts, load, ratioRows, scalingRows, idle);
   console.log(body);
   const dir = here("results/");
   Deno.mkdirSync(dir, { recursive: true });
   Deno.writeTextFileSync(`${dir}latest.md`, `${header(facts)}\n${body}`);
   Deno.writeTextFileSync(
     `${dir}latest.json`,
-    JSON.stringify({ facts, load, ratios: ratioRows, idle, samples }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        facts,
+        load,
+        ratios: ratioRows,
+        scaling: scalingRows,
+        idle,
+        samples: [...samples, ...scalingSamples],
+      },
+      null,
+      2,
+    ) + "\n",
   );
   progress(`wrote ${dir}latest.md and latest.json`);
 }

@@ -133,3 +133,35 @@ export function otherTicks(
   });
   return { ticks: sum, top };
 }
+
+/**
+ * The local port of every TCP socket the process holds in LISTEN state, one
+ * entry per socket, so N listeners sharing a port (SO_REUSEPORT) give N
+ * entries. The socket inodes of /proc/<pid>/fd are looked up in the
+ * process's /proc/<pid>/net/tcp and tcp6 (proc(5)).
+ */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const entry of Deno.readDirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`));
+      if (m !== null) inodes.add(m[1]!);
+    } catch { /* closed meanwhile */ }
+  }
+  const ports: number[] = [];
+  for (const table of ["tcp", "tcp6"]) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(`/proc/${pid}/net/${table}`);
+    } catch {
+      continue; // no IPv6
+    }
+    for (const line of text.split("\n").slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+      const f = line.trim().split(/\s+/);
+      if (f[3] !== "0A" || !inodes.has(f[9] ?? "")) continue; // 0A: TCP_LISTEN
+      ports.push(parseInt(f[1]!.slice(f[1]!.lastIndexOf(":") + 1), 16));
+    }
+  }
+  return ports;
+}

@@ -55,6 +55,18 @@ export interface LoadSummary {
   readonly errorDetail: string;
 }
 
+/** One setup of the multi-core scaling scenario: the medians of its rounds. */
+export interface ScalingSummary extends LoadSummary {
+  /** Listener threads: rawhttp's `--workers N`; 1 for Deno.serve. */
+  readonly listeners: number;
+  /** The path wrk requested. */
+  readonly path: string;
+  /** Busy % of each core over the run (the median of rounds, core by core). */
+  readonly coreBusyPercent: readonly number[];
+  /** req/s over rawhttp's with one listener; only on rawhttp's rows. */
+  readonly speedup?: number;
+}
+
 /** One server in the idle-connections scenario. */
 export interface IdleResult {
   readonly server: string;
@@ -118,11 +130,80 @@ export function header(facts: RunFacts): string {
   return parts.join("\n\n") + "\n";
 }
 
+/** The "Multi-core scaling" heading, text, table and scaling lines. */
+function scalingSection(nproc: number, rows: readonly ScalingSummary[]): string[] {
+  const parts: string[] = [];
+  parts.push("## Multi-core scaling");
+  parts.push(
+    "rawhttp's own program (src/main.ts: the demo app with its default settings, log level " +
+      "warning, so a connection closes after 1000 requests and wrk reconnects) with `--workers N`, " +
+      `N = 1 to this machine's ${nproc} CPU(s), answering \`GET /api/hello\` (a small JSON ` +
+      "body) on keep-alive connections; Deno.serve (one thread; the bench server's `GET /`, a " +
+      "14-byte body) for reference. Nothing is pinned in this scenario: the server may use " +
+      "every core, but wrk runs on the same cores with as many threads as there are CPUs, so " +
+      "the load generator competes with the server for them. On a machine with few cores req/s " +
+      "therefore understates what the server could do alone, and N listeners cannot reach N×. " +
+      "CPU µs/req is the whole server process's user+system time (every thread) per response: " +
+      "what a request costs with N listeners; server CPU % can reach N × 100. Cores busy % is " +
+      "each core's busy time over the run, whoever used it (server, wrk, kernel, others). " +
+      "Each run starts a fresh server process and warms it with a 1 s wrk run first.",
+  );
+  parts.push(table(
+    [
+      "server",
+      "path",
+      "listeners",
+      "req/s",
+      "req/s min–max",
+      "p50 ms",
+      "p99 ms",
+      "CPU µs/req",
+      "user µs/req",
+      "server CPU %",
+      "cores busy %",
+      "other CPU %",
+      "errors",
+    ],
+    rows.map((r) => [
+      r.server,
+      r.path,
+      String(r.listeners),
+      fixed(r.requestsPerSecond, 0),
+      `${fixed(r.requestsPerSecondMin, 0)}–${fixed(r.requestsPerSecondMax, 0)}`,
+      fixed(r.p50Ms, 2),
+      fixed(r.p99Ms, 2),
+      fixed(r.cpuMicrosPerRequest, 1),
+      fixed(r.userMicrosPerRequest, 1),
+      fixed(r.cpuPercent, 0),
+      r.coreBusyPercent.map((p) => fixed(p, 0)).join("/"),
+      fixed(r.otherCpuPercent, 0),
+      String(r.errors),
+    ]),
+  ));
+  const scaled = rows.filter((r) => r.speedup !== undefined && r.listeners > 1);
+  parts.push(
+    scaled.length > 0
+      ? scaled.map((r) =>
+        `- scaling: ${r.listeners} listeners = ${fixed(r.speedup!, 2)}× the req/s of 1`
+      ).join("\n")
+      : `- scaling: not measured (${nproc} CPU, or a rawhttp run failed)`,
+  );
+  const errors = rows.filter((r) => r.errors > 0);
+  if (errors.length > 0) {
+    parts.push(
+      "Errors (wrk's socket errors and non-2xx responses):\n\n" +
+        errors.map((r) => `- ${r.server}: ${r.errorDetail}`).join("\n"),
+    );
+  }
+  return parts;
+}
+
 /** The result tables. */
 export function results(
   facts: RunFacts,
   load: readonly LoadSummary[],
   ratios: readonly Ratio[],
+  scaling: readonly ScalingSummary[],
   idle: readonly IdleResult[],
 ): string {
   const parts: string[] = [];
@@ -196,6 +277,7 @@ export function results(
       ]),
     ));
   }
+  if (scaling.length > 0) parts.push(...scalingSection(facts.nproc, scaling));
   if (idle.length > 0) {
     const n = idle[0]!.connections + idle[0]!.failed;
     parts.push(`## ${n.toLocaleString("en-US")} idle keep-alive connections`);
