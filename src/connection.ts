@@ -20,7 +20,7 @@ import { httpDate } from "./http_date.ts";
 import { accessLog, connectionLog, handlerLog } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { Output } from "./output.ts";
-import { type HeadLimits, HeadParser, type RequestHead } from "./parser.ts";
+import { type HeadLimits, HeadParser, type HeadResult, type RequestHead } from "./parser.ts";
 import { type Pool, POOL_FULL } from "./pool.ts";
 import { SocketReader } from "./reader.ts";
 import { RawRequest, type RemoteAddr, type StreamingParts } from "./request.ts";
@@ -149,16 +149,16 @@ export class Connection {
 
   /** Runs the request loop; resolves when the connection is closed. Never rejects. */
   async serve(): Promise<void> {
-    const limits = this.#ctx.limits;
-    let waitDeadline = performance.now() + limits.clientTimeoutMs;
+    const acceptDeadline = performance.now() + this.#ctx.limits.clientTimeoutMs;
     try {
       for (let served = 1;; served++) {
-        const head = await this.#readHead(waitDeadline, served === 1);
+        const next = this.#readHead(served === 1 ? acceptDeadline : null);
+        // A head already buffered (pipelining) comes back as a value: no microtask hop.
+        const head = next instanceof Promise ? await next : next;
         if (head === null) break;
         const keepAlive = await this.#respond(head, served);
         this.#served = served;
         if (!keepAlive) break;
-        waitDeadline = performance.now() + limits.idleTimeoutMs;
       }
       await this.#output.flush();
     } catch (error) {
@@ -175,17 +175,31 @@ export class Connection {
   /**
    * Reads the next request head, or returns null after the connection should
    * end (closed, timed out, or refused: a refusal has been answered already).
+   * `acceptDeadline` is the first request's (CLIENT_TIMEOUT from accept); a
+   * later request's wait is IDLE_TIMEOUT from when the reading starts.
    */
-  async #readHead(waitDeadline: number, first: boolean): Promise<RequestHead | null> {
+  #readHead(acceptDeadline: number | null): RequestHead | null | Promise<RequestHead | null> {
+    const parser = this.#parser;
+    const reader = this.#reader;
+    parser.reset();
+    const result = parser.feed(reader.buf, reader.start, reader.end);
+    if (result.kind === "head") {
+      reader.consume(result.consumed);
+      return result.head;
+    }
+    return this.#awaitHead(result, acceptDeadline);
+  }
+
+  async #awaitHead(first: HeadResult, acceptDeadline: number | null): Promise<RequestHead | null> {
     const parser = this.#parser;
     const reader = this.#reader;
     const limits = this.#ctx.limits;
-    parser.reset();
+    // Read only when the client is awaited: a pipelined head costs no clock read.
+    const waitDeadline = acceptDeadline ?? performance.now() + limits.idleTimeoutMs;
     // The first head must be complete within CLIENT_TIMEOUT of accept; a later
     // one within CLIENT_TIMEOUT of its first byte (until then IDLE_TIMEOUT runs).
-    let headDeadline = first ? waitDeadline : Infinity;
-    for (;;) {
-      const result = parser.feed(reader.buf, reader.start, reader.end);
+    let headDeadline = acceptDeadline ?? Infinity;
+    for (let result = first;; result = parser.feed(reader.buf, reader.start, reader.end)) {
       if (result.kind === "head") {
         reader.consume(result.consumed);
         return result.head;
@@ -202,7 +216,7 @@ export class Connection {
       // while we wait (a write error shows at the next flush or at the end).
       if (this.#output.busy) await this.#output.flush(); // at most one write in flight
       else this.#output.send();
-      if (!started && !first && this.#ctx.draining()) return null;
+      if (!started && acceptDeadline === null && this.#ctx.draining()) return null;
       this.#idle = !started;
       const outcome = await reader.fill(started ? headDeadline : waitDeadline);
       this.#idle = false;
@@ -308,7 +322,8 @@ export class Connection {
     };
     let written;
     try {
-      written = await this.#write(head, response, options, body);
+      const result = this.#write(head, response, options, body);
+      written = result instanceof Promise ? await result : result;
     } catch (error) {
       streaming?.done(error);
       throw error; // the peer went away or stopped reading
@@ -346,43 +361,62 @@ export class Connection {
    * Queues (or, for a stream, writes) the response. A handler's invalid head
    * becomes a 500; a stream that fails before its first byte becomes a 500,
    * or null when the failure was the request body's (the caller refuses it).
+   * A text or bytes body is queued at once, and the result is a value, not a
+   * promise: the usual response costs no microtask turn here.
    */
-  async #write(
+  #write(
     head: RequestHead,
     response: RawResponse,
     options: WriteOptions,
     body: BodyReader,
-  ): Promise<(Written & { status: number }) | null> {
+  ): Written | null | Promise<Written | null> {
     const payload = response.body;
-    try {
-      if (payload !== undefined && isStreamBody(payload)) {
-        // A client that leaves during a stream is noticed by a read, not by a
-        // write (the stream may be idle): close the connection when it goes.
-        if (body.done) this.#watchForClose();
-        const written = await writeResponse(this.#output, response, options);
-        return { ...written, status: response.status };
-      }
-      return { ...queueFixed(this.#output, response, options), status: response.status };
-    } catch (error) {
-      if (error instanceof StreamFailedEarly) {
-        if (body.failure !== null) return null;
-        handlerLog.error("response stream for {method} {path} failed: {error}", {
-          method: head.method,
-          path: head.rawPath,
-          error: error.cause,
-        });
-      } else if (error instanceof TypeError) {
-        handlerLog.error("invalid response to {method} {path}: {error}", {
-          method: head.method,
-          path: head.rawPath,
-          error,
-        });
-      } else {
-        throw error; // the peer went away or stopped reading
-      }
-      const fallback = rejection("handler_error");
-      return { ...queueFixed(this.#output, fallback, options), status: fallback.status };
+    if (payload !== undefined && isStreamBody(payload)) {
+      return this.#writeStream(head, response, options, body);
     }
+    try {
+      return queueFixed(this.#output, response, options);
+    } catch (error) {
+      return this.#writeFailed(head, error, options);
+    }
+  }
+
+  async #writeStream(
+    head: RequestHead,
+    response: RawResponse,
+    options: WriteOptions,
+    body: BodyReader,
+  ): Promise<Written | null> {
+    try {
+      // A client that leaves during a stream is noticed by a read, not by a
+      // write (the stream may be idle): close the connection when it goes.
+      if (body.done) this.#watchForClose();
+      return await writeResponse(this.#output, response, options);
+    } catch (error) {
+      if (error instanceof StreamFailedEarly && body.failure !== null) return null;
+      return this.#writeFailed(head, error, options);
+    }
+  }
+
+  /** A response that could not be written as the handler made it: 500, or rethrow a socket error. */
+  #writeFailed(head: RequestHead, error: unknown, options: WriteOptions): Written {
+    if (error instanceof StreamFailedEarly) {
+      handlerLog.error("response stream for {method} {path} failed: {error}", {
+        method: head.method,
+        path: head.rawPath,
+        error: error.cause,
+      });
+    } else if (error instanceof TypeError) {
+      handlerLog.error("invalid response to {method} {path}: {error}", {
+        method: head.method,
+        path: head.rawPath,
+        error,
+      });
+    } else {
+      throw error; // the peer went away or stopped reading
+    }
+    const fallback = rejection("handler_error");
+    return queueFixed(this.#output, fallback, options);
   }
 
   /** Closes the connection when the client closes its side (a read sees EOF). */

@@ -51,6 +51,8 @@ export interface Written {
   readonly bytes: number;
   /** False when the body was cut short or delimited by closing: the connection must close. */
   readonly reusable: boolean;
+  /** The status that went out, for the access log and the counters. */
+  readonly status: number;
 }
 
 /** Microtask turns a chunk may take and still count as ready (ready ones take up to 5). */
@@ -113,7 +115,7 @@ export async function writeResponse(
     const head = serializeHead(res, options, "close");
     const bytes = headBytes(head);
     output.queue(bytes);
-    return { bytes: bytes.length, reusable: !head.close };
+    return { bytes: bytes.length, reusable: !head.close, status: res.status };
   }
   return await streamChunked(output, res, options, source, ready, pending);
 }
@@ -150,7 +152,7 @@ async function streamChunked(
       pending = null;
       if (result === ABORTED) {
         source.cancel();
-        return { bytes, reusable: false };
+        return { bytes, reusable: false, status: res.status };
       }
       if (result.done) break;
       if (result.value.length === 0) continue; // an empty chunk would end the body
@@ -168,13 +170,13 @@ async function streamChunked(
       bytes,
       error: error.cause,
     });
-    return { bytes, reusable: false };
+    return { bytes, reusable: false, status: res.status };
   }
   if (chunked) {
     output.queue(LAST_CHUNK);
     bytes += LAST_CHUNK.length;
   }
-  return { bytes, reusable: chunked };
+  return { bytes, reusable: chunked, status: res.status };
 }
 
 /**
@@ -184,9 +186,9 @@ async function streamChunked(
 export function queueFixed(output: Output, res: RawResponse, options: SerializeOptions): Written {
   const { bytes, body, close } = encodeResponse(res, options);
   output.queue(bytes);
-  if (body === null) return { bytes: bytes.length, reusable: !close };
+  if (body === null) return { bytes: bytes.length, reusable: !close, status: res.status };
   output.queue(body);
-  return { bytes: bytes.length + body.length, reusable: !close };
+  return { bytes: bytes.length + body.length, reusable: !close, status: res.status };
 }
 
 function queueHead(
@@ -198,7 +200,7 @@ function queueHead(
   const head = serializeHead(res, options, framing);
   const bytes = headBytes(head);
   output.queue(bytes);
-  return { bytes: bytes.length, reusable: framing !== "close" && !head.close };
+  return { bytes: bytes.length, reusable: framing !== "close" && !head.close, status: res.status };
 }
 
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
