@@ -20,9 +20,8 @@ import type { HttpVersion } from "./parser.ts";
 import { isStreamBody, type RawResponse, type StreamBody } from "./response.ts";
 import {
   type BodyFraming,
+  encodeHead,
   encodeResponse,
-  headBytes,
-  serializeHead,
   type SerializeOptions,
 } from "./serializer.ts";
 import { isBodyless } from "./status.ts";
@@ -112,8 +111,8 @@ export async function writeResponse(
     // HEAD: no body follows whatever the head says, so the connection stays
     // usable; the head just cannot state a length the probe did not learn.
     source.cancel();
-    const head = serializeHead(res, options, "close");
-    const bytes = headBytes(head);
+    const head = encodeHead(res, options, "close");
+    const bytes = head.bytes;
     output.queue(bytes);
     return { bytes: bytes.length, reusable: !head.close, status: res.status };
   }
@@ -197,8 +196,8 @@ function queueHead(
   options: WriteOptions,
   framing: BodyFraming,
 ): Written {
-  const head = serializeHead(res, options, framing);
-  const bytes = headBytes(head);
+  const head = encodeHead(res, options, framing);
+  const bytes = head.bytes;
   output.queue(bytes);
   return { bytes: bytes.length, reusable: framing !== "close" && !head.close, status: res.status };
 }

@@ -291,6 +291,45 @@ for (
   });
 }
 
+Deno.test("serializeResponse() stays right past the field-line cache's bound (many distinct values)", () => {
+  for (let i = 0; i < 3000; i++) {
+    const { fields } = serialize({ status: 200, headers: { "X-Id": `v${i}`, "X-Same": "same" } });
+    assert.deepEqual(values(fields, "x-id"), [`v${i}`]);
+    assert.deepEqual(values(fields, "x-same"), ["same"]);
+  }
+});
+
+Deno.test("serializeResponse() refuses a bad value every time, even after good ones for that name", () => {
+  serialize({ status: 200, headers: { "X-Name": "good" } });
+  for (let i = 0; i < 3; i++) {
+    assert.throws(
+      () => serializeResponse({ status: 200, headers: { "X-Name": "bad\r\nX-Evil: 1" } }, OPTS),
+      TypeError,
+    );
+  }
+  const { fields } = serialize({ status: 200, headers: { "X-Name": "good" } });
+  assert.deepEqual(values(fields, "x-name"), ["good"]);
+});
+
+Deno.test("serializeResponse() writes values just below, at and above the cached length alike", () => {
+  for (const n of [255, 256, 257, 5000]) {
+    const value = "v".repeat(n);
+    for (let i = 0; i < 2; i++) {
+      const { fields } = serialize({ status: 200, headers: { "X-Long": value } });
+      assert.deepEqual(values(fields, "x-long"), [value]);
+    }
+  }
+});
+
+Deno.test("serializeResponse() honours Connection: close from a cached line, and not keep-alive", () => {
+  for (let i = 0; i < 2; i++) {
+    const closing = serialize({ status: 200, headers: { "Connection": "close" } });
+    assert.deepEqual(values(closing.fields, "connection"), ["close"]);
+    const keeping = serialize({ status: 200, headers: { "Connection": "keep-alive, x" } });
+    assert.deepEqual(values(keeping.fields, "connection"), ["keep-alive"]);
+  }
+});
+
 Deno.test("CONTINUE_BYTES is the interim 100 response with no fields", () => {
   assert.equal(new TextDecoder().decode(CONTINUE_BYTES), "HTTP/1.1 100 Continue\r\n\r\n");
 });
