@@ -208,8 +208,10 @@ export class Connection {
     const parser = this.#parser;
     const reader = this.#reader;
     const limits = this.#ctx.limits;
-    // Read only when the client is awaited: a pipelined head costs no clock read.
-    const waitDeadline = acceptDeadline ?? performance.now() + limits.idleTimeoutMs;
+    // Read only when the client is awaited (a pipelined head costs no clock
+    // read), and once for both the idle deadline and the write's.
+    let now: number | undefined = performance.now();
+    const waitDeadline = acceptDeadline ?? now + limits.idleTimeoutMs;
     // The first head must be complete within CLIENT_TIMEOUT of accept; a later
     // one within CLIENT_TIMEOUT of its first byte (until then IDLE_TIMEOUT runs).
     let headDeadline = acceptDeadline ?? Infinity;
@@ -229,7 +231,8 @@ export class Connection {
       // Answers to pipelined requests go out before we wait; the write runs
       // while we wait (a write error shows at the next flush or at the end).
       if (this.#output.busy) await this.#output.flush(); // at most one write in flight
-      else this.#output.send();
+      else this.#output.send(now);
+      now = undefined; // stale after the first wait
       if (!started && acceptDeadline === null && this.#ctx.draining()) return null;
       this.#idle = !started;
       const outcome = await reader.fill(started ? headDeadline : waitDeadline);

@@ -80,16 +80,19 @@ export class Output {
    * write to finish: the connection goes back to reading at once, so the
    * write's completion overlaps the wait for the next request. Writes stay in
    * order (a write starts only after the one before it), and a failure is
-   * kept and thrown by the next {@link flush}.
+   * kept and thrown by the next {@link flush}. `now` is a `performance.now()`
+   * reading the caller has just taken, if it has one: the write's deadline
+   * counts from it.
    */
-  send(): void {
+  send(now?: number): void {
     if (this.#queuedBytes === 0) return;
     const out = this.#take();
-    // The usual case, no write in flight, starts at once; only a write queued
-    // behind another pays for chaining.
+    // The usual case, no write in flight, starts at once (at `now`, when the
+    // caller has just read the clock); only a write queued behind another
+    // pays for chaining.
     this.#writing = this.#outstanding++ === 0 || this.#writing === null
-      ? this.#write(out)
-      : this.#writing.then(() => this.#write(out));
+      ? this.#write(out, now ?? performance.now())
+      : this.#writing.then(() => this.#write(out, performance.now()));
   }
 
   /**
@@ -134,13 +137,13 @@ export class Output {
   }
 
   /** Writes the buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
-  async #write(buffers: Uint8Array[]): Promise<void> {
+  async #write(buffers: Uint8Array[], now: number): Promise<void> {
     try {
       if (this.#failure !== null) return; // the socket is done for: write nothing more
-      this.#watchdog.set(performance.now() + this.#writeTimeoutMs);
+      this.#watchdog.set(now + this.#writeTimeoutMs);
       for (const out of buffers) {
         for (let written = 0; written < out.length;) {
-          written += await this.#sink.write(out.subarray(written));
+          written += await this.#sink.write(written === 0 ? out : out.subarray(written));
         }
       }
     } catch (error) {

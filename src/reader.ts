@@ -33,7 +33,7 @@ export class SocketReader {
   readonly #source: ByteSource;
   readonly #initialBytes: number;
   readonly #maxBytes: number;
-  #inflight: Promise<number | null> | null = null;
+  #inflight: Promise<"data" | "eof"> | null = null;
   /** Set when a direct read was abandoned: nothing more may be read. */
   #spent = false;
 
@@ -69,28 +69,31 @@ export class SocketReader {
    * or Infinity). Moves unconsumed bytes to the front, or grows the buffer, to
    * make room; "full" means the buffer is at its maximum and holds no free byte.
    */
-  async fill(deadline: number): Promise<FillOutcome> {
+  fill(deadline: number): Promise<FillOutcome> {
     if (this.#inflight === null) {
-      if (this.#spent) return "eof";
-      if (!this.#makeRoom()) return "full";
-      // The read's result is applied here, once, however many fills await it:
-      // applying it in each awaiter would count the same bytes twice.
+      if (this.#spent) return Promise.resolve("eof");
+      if (!this.#makeRoom()) return Promise.resolve("full");
+      // The read's result is applied in #landed, once, however many fills
+      // await it: applying it in each awaiter would count the same bytes twice.
       this.#inflight = this.#source.read(this.buf.subarray(this.end)).then(
-        (n) => {
-          this.#inflight = null;
-          if (n !== null) this.end += n;
-          return n;
-        },
-        () => {
-          this.#inflight = null;
-          return null; // reset by peer, or closed by us during shutdown
-        },
+        this.#landed,
+        this.#failed,
       );
     }
-    const n = await beforeDeadline(this.#inflight, deadline);
-    if (n === "timeout") return "timeout"; // the read stays in flight for the next fill
-    return n === null ? "eof" : "data";
+    return beforeDeadline(this.#inflight, deadline); // the read stays in flight after a timeout
   }
+
+  // Made once per reader, not per read: a read per request is the hot path.
+  readonly #landed = (n: number | null): "data" | "eof" => {
+    this.#inflight = null;
+    if (n === null) return "eof";
+    this.end += n;
+    return "data";
+  };
+  readonly #failed = (): "eof" => {
+    this.#inflight = null;
+    return "eof"; // reset by peer, or closed by us during shutdown
+  };
 
   /**
    * Reads straight into `dest` (a large body's own array), skipping the
