@@ -148,6 +148,7 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#output.dispose();
+    this.#reader.dispose();
     if (this.#abortCurrent !== null || this.#closing !== null) {
       const reason = new DOMException("connection closed", "AbortError");
       this.#abortCurrent?.(reason);

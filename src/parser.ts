@@ -365,8 +365,14 @@ function isDigit(b: number): boolean {
  */
 const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?$/;
 
+/** The last Host value found valid: usually the next request's too (interned, so one compare). */
+let lastValidHost = "";
+
 function isValidHost(value: string): boolean {
-  return HOST.test(value);
+  if (value === lastValidHost) return true;
+  if (!HOST.test(value)) return false;
+  lastValidHost = value;
+  return true;
 }
 
 /**

@@ -109,3 +109,40 @@ Deno.test("Watchdog re-armed from inside a tick starts no second timer (regressi
   assert.equal(armedDeadlines(), 0);
   assert.equal(liveTickTimers(), 0, "a tick timer outlived every deadline");
 });
+
+Deno.test("SocketReader.fill(): two fills with deadlines at once both see the one read land", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const first = reader.fill(performance.now() + 60_000);
+  const second = reader.fill(performance.now() + 60_000); // the rare second waiter
+  assert.equal(source.pending.length, 1);
+  source.deliver("xy");
+  assert.deepEqual(await Promise.all([first, second]), ["data", "data"]);
+  assert.equal(reader.buffered, 2);
+  reader.dispose();
+  assert.equal(armedDeadlines(), 0, "a deadline outlived its reader");
+});
+
+Deno.test("SocketReader.fill(): a timed-out fill's read wakes the next fill with a deadline, and dispose() leaves nothing armed", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  assert.equal(await reader.fill(performance.now() - 1), "timeout");
+  const next = reader.fill(performance.now() + 60_000);
+  source.deliver("abc");
+  assert.equal(await next, "data");
+  assert.equal(reader.buffered, 3);
+  reader.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
+Deno.test("SocketReader.fill(): a read that fails wakes its waiter with eof", async () => {
+  const reader = new SocketReader(
+    { read: () => Promise.reject(new Deno.errors.ConnectionReset("reset")) },
+    64,
+    64,
+  );
+  assert.equal(await reader.fill(performance.now() + 60_000), "eof");
+  reader.dispose();
+  assert.equal(armedDeadlines(), 0);
+});
