@@ -112,6 +112,8 @@ export class Cluster {
   readonly #config: Config;
   /** True once every listener listens; until then a crash fails the start instead. */
   #started = false;
+  /** A crash before {@link #started}, even of a listener that listens already. */
+  #startCrash: Error | null = null;
   readonly #collections = new Map<number, Collection>();
   #nextCollection = 0;
   #crashed = false;
@@ -150,6 +152,8 @@ export class Cluster {
       cluster.addr = await spawn(config.port).listening.promise;
       const rest = Array.from({ length: config.workers - 1 }, () => spawn(cluster.addr.port));
       await Promise.all(rest.map((m) => m.listening.promise));
+      // One that listened and then crashed while the others started fails the start too.
+      if (cluster.#startCrash !== null) throw cluster.#startCrash;
     } catch (error) {
       cluster.shutdown();
       await Promise.all(cluster.#members.map((m) => m.stopped.promise));
@@ -172,6 +176,7 @@ export class Cluster {
         return;
       case "failed":
         member.gone(0, message.error);
+        this.#forget(member); // its answer to a snapshot may be lost with it
         return;
       case "collect":
         this.#collect(member, message.id);
@@ -220,7 +225,8 @@ export class Cluster {
 
   #crash(member: Member, message: string): void {
     if (!this.#started) {
-      // start() sees the rejection and reports it.
+      // start() sees the rejection (or, for one that listens already, this) and reports it.
+      this.#startCrash ??= new Error(message);
       member.gone(0, message);
       this.#forget(member);
       return;

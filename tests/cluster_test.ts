@@ -96,3 +96,41 @@ Deno.test("Cluster: a listener that crashes later shuts the others down, and the
   // listener 0 down, which reports its 5 requests.
   assert.deepEqual(await cluster.finished, { requests: 5, crashed: true });
 });
+
+const RACING = new URL("./fixtures/racing_worker.ts", import.meta.url);
+
+/** Fails instead of hanging when `promise` never settles (a safety net, not a synchronisation). */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("Cluster.start() rejects when a listener that listens already crashes while the others start (was: started one short, and would exit 0)", async () => {
+  await assert.rejects(
+    within(
+      Cluster.start(config({ logFormat: "text" }), performance.timeOrigin, RACING),
+      10_000,
+      "start",
+    ),
+    /boom while the others start/,
+  );
+});
+
+Deno.test("Cluster: a listener that fails to start with a snapshot unanswered does not hold up /metrics (was: the report never came)", async () => {
+  // Listener 0 stops only once its report has come: start() settles only then.
+  await assert.rejects(
+    within(
+      Cluster.start(config({ logFormat: "json" }), performance.timeOrigin, RACING),
+      10_000,
+      "start",
+    ),
+    /taken meanwhile/,
+  );
+});

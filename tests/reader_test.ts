@@ -146,3 +146,37 @@ Deno.test("SocketReader.fill(): a read that fails wakes its waiter with eof", as
   reader.dispose();
   assert.equal(armedDeadlines(), 0);
 });
+
+Deno.test("SocketReader.fill() after dispose() leaves no deadline armed (regression: a body read after close armed the watchdog until BODY_TIMEOUT)", async () => {
+  // A closed socket's reads fail at once.
+  const reader = new SocketReader(
+    { read: () => Promise.reject(new Deno.errors.BadResource("closed")) },
+    64,
+    64,
+  );
+  reader.dispose(); // the connection closed
+  assert.equal(await reader.fill(performance.now() + 60_000), "eof");
+  assert.equal(armedDeadlines(), 0, "a deadline outlived its reader's close");
+  assert.equal(liveTickTimers(), 0);
+
+  // A read in flight at close, waited on with a deadline, then failing.
+  const source = new ManualSource();
+  const watched = new SocketReader(source, 64, 64);
+  const watching = watched.watch();
+  watched.dispose();
+  const filling = watched.fill(performance.now() + 60_000);
+  source.pending.shift()!.resolve(null);
+  assert.equal(await filling, "eof");
+  assert.equal(await watching, true);
+  assert.equal(armedDeadlines(), 0, "a deadline outlived its reader's close");
+});
+
+Deno.test("Watchdog.set() after dispose() arms nothing (a write or read after close)", () => {
+  let fired = 0;
+  const dog = new Watchdog(() => fired++);
+  dog.dispose();
+  dog.set(performance.now() + 60_000);
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+  assert.equal(fired, 0);
+});
