@@ -148,6 +148,7 @@ export function liveTickTimers(): number {
  */
 export class Watchdog {
   #deadline = Infinity;
+  #disposed = false;
   #entry: Entry | null = null;
   readonly #onExpire: () => void;
 
@@ -156,8 +157,9 @@ export class Watchdog {
     this.#onExpire = onExpire;
   }
 
-  /** Sets the deadline (a `performance.now()` reading). */
+  /** Sets the deadline (a `performance.now()` reading); does nothing once disposed. */
   set(deadline: number): void {
+    if (this.#disposed) return; // a write or read after close must not arm the wheel again
     this.#deadline = deadline;
     if (this.#entry === null || deadline < this.#entry.slot * RESOLUTION_MS - RESOLUTION_MS) {
       if (this.#entry !== null) disarm(this.#entry);
@@ -172,6 +174,7 @@ export class Watchdog {
 
   /** Unsets the deadline and disarms the entry (at close: no timer may outlive a socket). */
   dispose(): void {
+    this.#disposed = true;
     this.#deadline = Infinity;
     if (this.#entry !== null) disarm(this.#entry);
     this.#entry = null;

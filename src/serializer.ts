@@ -12,7 +12,7 @@
 
 import { FIELD_VALUE, TOKEN } from "./chars.ts";
 import { hasToken } from "./headers.ts";
-import { allocate } from "./slab.ts";
+import { allocate, Slabs } from "./slab.ts";
 import type { RawResponse } from "./response.ts";
 import { isBodyless, isStatus, STATUS_TEXT } from "./status.ts";
 
@@ -232,9 +232,16 @@ export function serializeResponse(res: RawResponse, options: SerializeOptions): 
   return whole;
 }
 
-/** Text that is latin1 by construction (checked, or our own), as bytes: one per character. */
+/**
+ * Arrays kept for the life of the process or of the field-line cache, apart
+ * from responses' slabs: a cached line cut from a response slab would keep
+ * that whole 64 KiB alive (1024 lines could pin 64 MiB).
+ */
+const KEPT = new Slabs();
+
+/** Text that is latin1 by construction (checked, or our own), as kept bytes: one per character. */
 function latin1Bytes(s: string): Uint8Array {
-  const out = allocate(s.length);
+  const out = KEPT.allocate(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }

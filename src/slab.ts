@@ -16,8 +16,29 @@ const SLAB_BYTES = 64 * 1024;
 /** Larger arrays get their own allocation: carving them would waste slabs. */
 const MAX_CARVED_BYTES = 8 * 1024;
 
-let slab = new Uint8Array(0);
-let offset = 0;
+/**
+ * A source of carved arrays. Arrays kept for long (the serialiser's cached
+ * field lines) come from their own slabs, so they never keep a response's
+ * 64 KiB slab alive.
+ */
+export class Slabs {
+  #slab = new Uint8Array(0);
+  #offset = 0;
+
+  /** A fresh array of `size` bytes that no one else writes to (see {@link allocate}). */
+  allocate(size: number): Uint8Array {
+    if (size > MAX_CARVED_BYTES) return new Uint8Array(size);
+    if (this.#offset + size > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB_BYTES);
+      this.#offset = 0;
+    }
+    const out = this.#slab.subarray(this.#offset, this.#offset + size);
+    this.#offset += (size + 7) & ~7; // keep regions 8-byte aligned
+    return out;
+  }
+}
+
+const responses = new Slabs();
 
 /**
  * A fresh array of `size` bytes that no one else writes to. Its `buffer` may
@@ -30,12 +51,5 @@ let offset = 0;
  * ```
  */
 export function allocate(size: number): Uint8Array {
-  if (size > MAX_CARVED_BYTES) return new Uint8Array(size);
-  if (offset + size > slab.length) {
-    slab = new Uint8Array(SLAB_BYTES);
-    offset = 0;
-  }
-  const out = slab.subarray(offset, offset + size);
-  offset += (size + 7) & ~7; // keep regions 8-byte aligned
-  return out;
+  return responses.allocate(size);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { allocate } from "../src/slab.ts";
+import { allocate, Slabs } from "../src/slab.ts";
 
 Deno.test("allocate() hands out regions that never overlap, across slabs", () => {
   const regions = [];
@@ -24,4 +24,15 @@ Deno.test("allocate() gives a large array its own buffer", () => {
   assert.equal(big.length, 100_000);
   assert.equal(big.byteOffset, 0);
   assert.equal(big.buffer.byteLength, 100_000);
+});
+
+Deno.test("Slabs: a separate source never carves from the responses' slabs", () => {
+  const kept = new Slabs();
+  const keptBuffers = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 200; i++) keptBuffers.add(kept.allocate(100).buffer);
+  for (let i = 0; i < 200; i++) assert.ok(!keptBuffers.has(allocate(100).buffer));
+  // Below, at and above the largest carved size.
+  assert.equal(kept.allocate(8 * 1024 - 1).buffer.byteLength, 64 * 1024);
+  assert.equal(kept.allocate(8 * 1024).buffer.byteLength, 64 * 1024);
+  assert.equal(kept.allocate(8 * 1024 + 1).buffer.byteLength, 8 * 1024 + 1);
 });

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { armedDeadlines, liveTickTimers } from "../src/deadlines.ts";
+import { Output, WriteTimeout } from "../src/output.ts";
+
+/** A sink that records writes and takes everything at once. */
+class Sink {
+  readonly writes: string[] = [];
+  write(p: Uint8Array): Promise<number> {
+    this.writes.push(new TextDecoder().decode(p));
+    return Promise.resolve(p.length);
+  }
+}
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+Deno.test("Output joins queued small parts into one write, in order", async () => {
+  const sink = new Sink();
+  const output = new Output(sink, 60_000);
+  output.queue(bytes("a"));
+  output.queue(bytes("b"));
+  output.queue(bytes("c"));
+  await output.flush();
+  assert.deepEqual(sink.writes, ["abc"]);
+  output.dispose();
+});
+
+Deno.test("Output keeps writing what a sink takes only part of", async () => {
+  const taken: string[] = [];
+  const output = new Output({
+    write(p: Uint8Array) {
+      const n = Math.min(2, p.length); // two bytes at a time
+      taken.push(new TextDecoder().decode(p.subarray(0, n)));
+      return Promise.resolve(n);
+    },
+  }, 60_000);
+  output.queue(bytes("hello"));
+  await output.flush();
+  assert.deepEqual(taken, ["he", "ll", "o"]);
+  output.dispose();
+});
+
+Deno.test("Output: a write after dispose() leaves no deadline armed", async () => {
+  const sink = new Sink();
+  const output = new Output(sink, 60_000);
+  output.dispose(); // the connection closed
+  output.queue(bytes("late"));
+  await output.flush();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
+Deno.test("Output reports a write that outlasts WRITE_TIMEOUT as WriteTimeout at the next flush", async () => {
+  let fail: (e: Error) => void = () => {};
+  const output = new Output(
+    { write: () => new Promise<number>((_, reject) => (fail = reject)) },
+    1,
+    () => fail(new Error("closed by the timeout")), // as the connection closes the socket
+  );
+  output.queue(bytes("x"));
+  await assert.rejects(output.flush(), WriteTimeout);
+  output.dispose();
+  assert.equal(armedDeadlines(), 0);
+});
