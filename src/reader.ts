@@ -36,8 +36,6 @@ export class SocketReader {
   #inflight: Promise<"data" | "eof"> | null = null;
   /** Set when a direct read was abandoned: nothing more may be read. */
   #spent = false;
-  /** Set by {@link dispose}: the socket is closed, and nothing may arm the watchdog again. */
-  #disposed = false;
 
   /**
    * @param initialBytes the buffer's starting size (RECV_BUFFER)
@@ -73,7 +71,7 @@ export class SocketReader {
    */
   fill(deadline: number): Promise<FillOutcome> {
     if (this.#inflight === null) {
-      if (this.#spent || this.#disposed) return Promise.resolve("eof");
+      if (this.#spent) return Promise.resolve("eof");
       if (!this.#makeRoom()) return Promise.resolve("full");
       // The read's result is applied in #landed, once, however many fills
       // await it: applying it in each awaiter would count the same bytes twice.
@@ -84,9 +82,7 @@ export class SocketReader {
     }
     if (deadline === Infinity) return this.#inflight;
     // The read stays in flight after a timeout, for the next fill.
-    // A second waiter (rare), or a read still settling after close: a wheel
-    // entry that is disarmed when the read settles, not the disposed watchdog.
-    if (this.#waiter !== null || this.#disposed) return beforeDeadline(this.#inflight, deadline);
+    if (this.#waiter !== null) return beforeDeadline(this.#inflight, deadline); // a second waiter: rare
     return new Promise((resolve) => {
       this.#waiter = resolve;
       this.#watchdog.set(deadline);
@@ -123,9 +119,8 @@ export class SocketReader {
     return "eof"; // reset by peer, or closed by us during shutdown
   };
 
-  /** Stops the watchdog (at close: no timer may outlive a socket). */
+  /** Stops the watchdog for good (at close: no timer may outlive a socket). */
   dispose(): void {
-    this.#disposed = true;
     this.#watchdog.dispose();
   }
 
