@@ -75,10 +75,3 @@ export class Interner {
     return this.#lower ? s.toLowerCase() : s;
   }
 }
-
-/** Hashes `buf[start, end)` as {@link Interner.get} expects, for callers that did not scan it. */
-export function hashOf(buf: Uint8Array, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = hashStep(h, buf[i]!);
-  return h;
-}

@@ -102,7 +102,7 @@ export class Metrics {
     for (const [status, n] of [...this.#byStatus].sort((a, b) => a[0] - b[0])) {
       byStatus[String(status)] = n;
     }
-    const paths = [...this.#byPath].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const paths = [...this.#byPath].sort(busiestFirst);
     if (this.#other > 0) paths.push([OTHER_PATHS, this.#other]);
     return {
       requests_total: this.#total,
@@ -110,6 +110,11 @@ export class Metrics {
       requests_by_path: Object.fromEntries(paths),
     };
   }
+}
+
+/** Path table order: highest count first, then by path, so the order is stable. */
+function busiestFirst(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
 }
 
 /**
@@ -132,7 +137,7 @@ export function mergeCounts(all: readonly RequestCounts[], maxPaths: number): Re
       else byPath.set(path, (byPath.get(path) ?? 0) + n);
     }
   }
-  const paths = [...byPath].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const paths = [...byPath].sort(busiestFirst);
   for (const [, n] of paths.splice(maxPaths)) other += n;
   if (other > 0) paths.push([OTHER_PATHS, other]);
   return {
