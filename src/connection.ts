@@ -23,7 +23,8 @@ import { Output } from "./output.ts";
 import { type HeadLimits, HeadParser, type HeadResult, type RequestHead } from "./parser.ts";
 import { type Pool, POOL_FULL } from "./pool.ts";
 import { SocketReader } from "./reader.ts";
-import { RawRequest, type RemoteAddr, type StreamingParts } from "./request.ts";
+import { Exchange } from "./exchange.ts";
+import { RawRequest, type RemoteAddr } from "./request.ts";
 import { type Handler, isRawResponse, isStreamBody, type RawResponse, text } from "./response.ts";
 import {
   queueFixed,
@@ -95,8 +96,8 @@ export class Connection {
   /** Requests answered so far. */
   #served = 0;
   #closed = false;
-  /** Ends the streaming request in progress, if any: its signal aborts, completed rejects. */
-  #abortCurrent: ((reason: unknown) => void) | null = null;
+  /** The streaming request in progress, if any (close() aborts its signal). */
+  #exchangeInFlight: Exchange | null = null;
   /**
    * Aborts when the socket closes, so a response stream stops waiting on its
    * producer. Made only when a stream asks: an AbortController and the
@@ -149,9 +150,9 @@ export class Connection {
     this.#closed = true;
     this.#output.dispose();
     this.#reader.dispose();
-    if (this.#abortCurrent !== null || this.#closing !== null) {
+    if (this.#exchangeInFlight !== null || this.#closing !== null) {
       const reason = new DOMException("connection closed", "AbortError");
-      this.#abortCurrent?.(reason);
+      this.#endExchange(reason);
       this.#closing?.abort(reason);
     }
     try {
@@ -284,7 +285,7 @@ export class Connection {
     const match = ctx.router.match(head.method, head.path);
     let response: RawResponse;
     let metered = true;
-    let streaming: { parts: StreamingParts; done: (error?: unknown) => void } | null = null;
+    let streaming: Exchange | null = null;
     if (match.kind === "not_found") {
       response = NOT_FOUND;
     } else if (match.kind === "method_not_allowed") {
@@ -299,18 +300,18 @@ export class Connection {
         if (typeof all === "string") return await this.#refuse(all, head, body);
         buffered = all;
       } else if (route.streamBody) {
-        streaming = this.#streamingParts(body);
+        streaming = this.#exchange(body);
       }
       const request = new RawRequest(
         head,
         buffered,
         this.remote,
         match.params,
-        streaming?.parts ?? null,
+        streaming,
       );
       const outcome = this.#run(route, request);
       if (outcome === POOL_FULL) {
-        streaming?.done(new Error("server busy"));
+        this.#endExchange(new Error("server busy"));
         keepAlive = false;
         response = rejection("overloaded", { "Retry-After": "1" });
       } else {
@@ -322,7 +323,7 @@ export class Connection {
     // A body refused while the handler read it (too large, malformed, too slow)
     // is answered with its own status, whatever the handler made of the error.
     if (body.failure !== null) {
-      streaming?.done(new Error(`request body refused: ${body.failure}`));
+      this.#endExchange(new Error(`request body refused: ${body.failure}`));
       return await this.#refuse(body.failure, head, body);
     }
     // Checked after the handler: shutdown may have begun while it ran. (A
@@ -343,13 +344,13 @@ export class Connection {
       const result = this.#write(head, response, options, body);
       written = result instanceof Promise ? await result : result;
     } catch (error) {
-      streaming?.done(error);
+      this.#endExchange(error);
       throw error; // the peer went away or stopped reading
     }
     if (written === null) {
       // The response stream failed on the request body it was echoing: the
       // body's own refusal answers, and the connection closes.
-      streaming?.done(new Error(`request body refused: ${body.failure}`));
+      this.#endExchange(new Error(`request body refused: ${body.failure}`));
       return await this.#refuse(body.failure!, head, body);
     }
     // A body that failed while streamed back cannot be read past: close.
@@ -364,14 +365,17 @@ export class Connection {
     if (metered) ctx.metrics.record(head.path, written.status);
     if (started !== null) this.#logAccess(head, written.status, written.bytes, started, null);
     try {
-      if (!keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES || streaming !== null) {
+      if (
+        !keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES ||
+        streaming?.awaited === true // completed settles once the bytes are out
+      ) {
         await this.#output.flush();
       }
     } catch (error) {
-      streaming?.done(error); // info.completed settles either way
+      this.#endExchange(error); // info.completed settles either way
       throw error;
     }
-    streaming?.done();
+    this.#endExchange();
     return keepAlive;
   }
 
@@ -405,11 +409,19 @@ export class Connection {
     options: WriteOptions,
     body: BodyReader,
   ): Promise<Written | null> {
+    // A client that leaves during a stream is noticed by a read, not by a
+    // write (the stream may be idle): once the writer finds the stream waiting
+    // on its producer (it asks for the closing signal then), watch for EOF.
+    // A stream whose chunks are all ready needs no watch.
+    const watching: WriteOptions = {
+      ...options,
+      closingSignal: () => {
+        if (body.done) this.#watchForClose();
+        return options.closingSignal();
+      },
+    };
     try {
-      // A client that leaves during a stream is noticed by a read, not by a
-      // write (the stream may be idle): close the connection when it goes.
-      if (body.done) this.#watchForClose();
-      return await writeResponse(this.#output, response, options);
+      return await writeResponse(this.#output, response, watching);
     } catch (error) {
       if (error instanceof StreamFailedEarly && body.failure !== null) return null;
       return this.#writeFailed(head, error, options);
@@ -464,40 +476,18 @@ export class Connection {
   }
 
   /**
-   * The stream, signal and completion promise of a streaming route's request.
-   * The signal aborts if the client goes away while the handler works: once
-   * the body has been read, a read is kept in flight to notice that.
+   * The exchange of a streaming route's request: its body stream, and the
+   * signal and completion promise made when the handler asks for them.
    */
-  #streamingParts(
-    body: BodyReader,
-  ): { parts: StreamingParts; done: (error?: unknown) => void } {
-    const abort = new AbortController();
-    const completed = Promise.withResolvers<void>();
-    completed.promise.catch(() => {}); // a handler need not await it
-    let finished = false;
-    const done = (error?: unknown) => {
-      if (finished) return; // once: by the response, by a failure, or by close()
-      finished = true;
-      this.#abortCurrent = null;
-      if (error === undefined) {
-        completed.resolve();
-      } else {
-        abort.abort(error);
-        completed.reject(error);
-      }
-    };
-    // A shutdown deadline or a client gone: the signal aborts, completed rejects.
-    this.#abortCurrent = done;
+  #exchange(body: BodyReader): Exchange {
     let bodyStream: ReadableStream<Uint8Array> | null = null;
-    if (body.done) {
-      this.#watchForClose();
-    } else {
+    if (!body.done) {
       bodyStream = new ReadableStream<Uint8Array>({
         pull: async (controller) => {
           const piece = await body.read();
           if (piece === null) {
             controller.close();
-            this.#watchForClose();
+            exchange.bodyEnded();
           } else if (typeof piece === "string") {
             controller.error(new Error(`request body refused: ${piece}`));
             if (piece === "incomplete_body") this.close(); // the client went away
@@ -507,7 +497,18 @@ export class Connection {
         },
       }, { highWaterMark: 0 });
     }
-    return { parts: { bodyStream, signal: abort.signal, completed: completed.promise }, done };
+    const exchange = new Exchange(bodyStream, () => this.#watchForClose());
+    // A shutdown deadline or a client gone: the signal aborts, completed rejects.
+    this.#exchangeInFlight = exchange;
+    return exchange;
+  }
+
+  /** Ends the streaming request in progress, if any: delivered, or failed with `error`. */
+  #endExchange(error?: unknown): void {
+    const exchange = this.#exchangeInFlight;
+    if (exchange === null) return;
+    this.#exchangeInFlight = null;
+    exchange.done(error);
   }
 
   /**

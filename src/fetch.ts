@@ -12,6 +12,7 @@
  */
 
 import { rejection } from "./errors.ts";
+import { toRequest } from "./fetch_request.ts";
 import { handlerLog } from "./log.ts";
 import type { RawRequest } from "./request.ts";
 import type { Handler, RawResponse } from "./response.ts";
@@ -44,9 +45,6 @@ export function defaultOnError(error: unknown): Response {
     headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
 }
-
-/** GET and HEAD requests carry no body in the fetch API (a `Request` refuses one). */
-const NO_BODY_METHODS = new Set(["GET", "HEAD"]);
 
 /**
  * A native handler that runs `handler`. Register it with `{ body: "stream" }`
@@ -122,32 +120,6 @@ class HandlerInfo implements ServeHandlerInfo {
     }
     return this.#completed;
   }
-}
-
-/** The fetch `Request` for a native request. */
-export function toRequest(raw: RawRequest): Request {
-  // Pairs, not a Headers object: the Request copies them into its own anyway.
-  const init: RequestInit & { duplex?: "half" } = {
-    method: raw.method,
-    headers: raw.headers.pairs(),
-  };
-  if (raw.signal !== null) init.signal = raw.signal;
-  if (raw.bodyStream !== null && !NO_BODY_METHODS.has(raw.method)) {
-    init.body = raw.bodyStream;
-    init.duplex = "half"; // a streamed request body (required by the fetch spec)
-  }
-  return new Request(requestUrl(raw), init);
-}
-
-/**
- * The absolute URL of a request: the absolute-form target as sent, else
- * `http://` + Host + the target (RFC 9112 §3.3). The parser has already
- * checked the Host's characters, so the URL parses.
- */
-function requestUrl(raw: RawRequest): string {
-  if (!raw.target.startsWith("/")) return raw.target === "*" ? "http://localhost/" : raw.target;
-  const host = raw.headers.get("host") || "localhost";
-  return `http://${host}${raw.target}`;
 }
 
 /** The native response for a fetch `Response` (its body stays a stream). */

@@ -62,10 +62,7 @@ export class RawRequest {
    * from the socket (`body` is then empty), null when the request has none.
    */
   readonly bodyStream: ReadableStream<Uint8Array> | null;
-  /** On streaming routes: aborts when the client goes away before the response is done. */
-  readonly signal: AbortSignal | null;
-  /** On streaming routes: settles when the response has been written (rejects if it was not). */
-  readonly completed: Promise<void> | null;
+  readonly #streaming: StreamingParts | null;
   #query: URLSearchParams | undefined;
 
   /** A request from a parsed head, its body, its peer and its route's params. */
@@ -87,8 +84,17 @@ export class RawRequest {
     this.remoteAddr = remoteAddr;
     this.params = params;
     this.bodyStream = streaming?.bodyStream ?? null;
-    this.signal = streaming?.signal ?? null;
-    this.completed = streaming?.completed ?? null;
+    this.#streaming = streaming;
+  }
+
+  /** On streaming routes: aborts when the client goes away before the response is done. */
+  get signal(): AbortSignal | null {
+    return this.#streaming?.signal ?? null; // made on first use
+  }
+
+  /** On streaming routes: settles when the response has been written (rejects if it was not). */
+  get completed(): Promise<void> | null {
+    return this.#streaming?.completed ?? null; // made on first use
   }
 
   /** The query string parsed as `URLSearchParams` (WHATWG rules), on first use. */

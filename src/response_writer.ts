@@ -29,7 +29,10 @@ import { isBodyless } from "./status.ts";
 /** What the connection knows about the exchange a response answers. */
 export interface WriteOptions extends SerializeOptions {
   readonly version: HttpVersion;
-  /** Aborts when the connection closes: a stream waiting on its producer stops then. Made on first call. */
+  /**
+   * Aborts when the connection closes: a stream waiting on its producer stops
+   * then. Called only for such a stream, when it is found waiting.
+   */
   readonly closingSignal: () => AbortSignal;
 }
 
@@ -220,10 +223,13 @@ export function chunkFrame(data: Uint8Array): Uint8Array {
 
 /** The result of `promise` if it settles within `turns` microtask turns, else null. */
 async function settledWithin<T>(promise: Promise<T>, turns: number): Promise<T | null> {
-  let settled = false;
-  promise.then(() => settled = true, () => settled = true);
-  for (let i = 0; i < turns && !settled; i++) await null;
-  return settled ? await promise : null;
+  // The outcome is kept from the callbacks: awaiting the promise again would cost a turn.
+  let outcome = null as { value: T } | { error: unknown } | null;
+  promise.then((value) => outcome = { value }, (error) => outcome = { error });
+  for (let i = 0; i < turns && outcome === null; i++) await null;
+  if (outcome === null) return null;
+  if ("error" in outcome) throw outcome.error;
+  return outcome.value;
 }
 
 /** A read from the handler's body failed (as opposed to a write to the peer). */
@@ -258,13 +264,24 @@ function unlessAborted<T>(read: Promise<T>, signal: AbortSignal): Promise<T | ty
   });
 }
 
+function checkChunk(result: IteratorResult<unknown>): IteratorResult<Uint8Array> {
+  if (!result.done && !(result.value instanceof Uint8Array)) {
+    throw new StreamReadError(new TypeError("response stream chunks must be Uint8Array"));
+  }
+  return result as IteratorResult<Uint8Array>;
+}
+
+function failedRead(error: unknown): never {
+  throw new StreamReadError(error);
+}
+
 /** One reading interface over a ReadableStream or any async iterable of bytes. */
 function chunkSource(body: StreamBody): ChunkSource {
-  let next: () => Promise<IteratorResult<Uint8Array>>;
+  let next: () => Promise<IteratorResult<unknown>>;
   let cancel: () => Promise<void>;
   if (body instanceof ReadableStream) {
     const reader = body.getReader();
-    next = () => reader.read() as Promise<IteratorResult<Uint8Array>>;
+    next = () => reader.read() as Promise<IteratorResult<unknown>>;
     cancel = () => reader.cancel();
   } else {
     const iterator = body[Symbol.asyncIterator]();
@@ -274,17 +291,15 @@ function chunkSource(body: StreamBody): ChunkSource {
     };
   }
   return {
-    async read() {
-      let result: IteratorResult<Uint8Array>;
+    // then(), not an async function: a turn fewer per chunk.
+    read: () => {
+      let pending: Promise<IteratorResult<unknown>>;
       try {
-        result = await next();
+        pending = Promise.resolve(next());
       } catch (error) {
-        throw new StreamReadError(error);
+        return Promise.reject(new StreamReadError(error));
       }
-      if (!result.done && !(result.value instanceof Uint8Array)) {
-        throw new StreamReadError(new TypeError("response stream chunks must be Uint8Array"));
-      }
-      return result;
+      return pending.then(checkChunk, failedRead);
     },
     cancel: () => {
       cancel().catch(() => {});
