@@ -61,7 +61,7 @@ export interface Written {
 const READY_TURNS = 16;
 
 /** Stop collecting ready chunks past this many bytes, and stream the rest. */
-const MAX_COLLECTED_BYTES = 1024 * 1024;
+export const MAX_COLLECTED_BYTES = 1024 * 1024;
 
 /**
  * Queues a response with a fixed body on `output`, or writes a streamed one
@@ -75,7 +75,7 @@ export async function writeResponse(
 ): Promise<Written> {
   const body = res.body;
   if (body === undefined || !isStreamBody(body)) return queueFixed(output, res, options);
-  const source = chunkSource(body);
+  const source = new ChunkSource(body);
   if (isBodyless(res.status)) {
     source.cancel();
     return queueHead(output, res, options, 0);
@@ -85,19 +85,21 @@ export async function writeResponse(
   let readyBytes = 0;
   let pending: Promise<IteratorResult<Uint8Array>> | null = null;
   for (;;) {
-    const next = source.read();
-    let result: IteratorResult<Uint8Array> | null;
-    try {
-      result = await settledWithin(next, READY_TURNS);
-    } catch (error) {
+    const next = source.next();
+    // The probe is inline, not a helper: it runs twice for most responses.
+    let outcome = null as { result: IteratorResult<unknown> } | { error: unknown } | null;
+    next.then((result) => outcome = { result }, (error) => outcome = { error });
+    for (let turn = 0; outcome === null && turn < READY_TURNS; turn++) await null;
+    if (outcome === null) {
+      pending = next.then(checkChunk, failedRead); // the producer is waiting: stream from here
+      break;
+    }
+    const result = "error" in outcome ? outcome : checkedChunk(outcome.result);
+    if ("error" in result) {
       // Nothing went out yet: the connection chooses the answer (the failure
       // may be the request body's, streamed back by an echo handler).
       source.cancel();
-      throw new StreamFailedEarly((error as StreamReadError).cause);
-    }
-    if (result === null) {
-      pending = next; // the producer is waiting on something: stream from here
-      break;
+      throw new StreamFailedEarly(result.error);
     }
     if (result.done) {
       const fixed = joinBytes(ready, readyBytes);
@@ -221,32 +223,11 @@ export function chunkFrame(data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The result of `promise` if it settles within `turns` microtask turns, else null. */
-async function settledWithin<T>(promise: Promise<T>, turns: number): Promise<T | null> {
-  // The outcome is kept from the callbacks: awaiting the promise again would cost a turn.
-  let outcome = null as { value: T } | { error: unknown } | null;
-  promise.then((value) => outcome = { value }, (error) => outcome = { error });
-  for (let i = 0; i < turns && outcome === null; i++) await null;
-  if (outcome === null) return null;
-  if ("error" in outcome) throw outcome.error;
-  return outcome.value;
-}
-
 /** A read from the handler's body failed (as opposed to a write to the peer). */
 class StreamReadError extends Error {
   constructor(cause: unknown) {
     super("response body stream failed", { cause });
   }
-}
-
-interface ChunkSource {
-  /** The next chunk; rejects with {@link StreamReadError} if the producer fails or yields a non-bytes value. */
-  read(): Promise<IteratorResult<Uint8Array>>;
-  /**
-   * Cancels the stream, without waiting: an async generator runs its cleanup
-   * only after the `next()` still pending, which may never settle.
-   */
-  cancel(): void;
 }
 
 const ABORTED: unique symbol = Symbol("aborted");
@@ -264,11 +245,20 @@ function unlessAborted<T>(read: Promise<T>, signal: AbortSignal): Promise<T | ty
   });
 }
 
-function checkChunk(result: IteratorResult<unknown>): IteratorResult<Uint8Array> {
-  if (!result.done && !(result.value instanceof Uint8Array)) {
-    throw new StreamReadError(new TypeError("response stream chunks must be Uint8Array"));
+/** The chunk, or the error for a chunk that is not bytes. */
+function checkedChunk(
+  result: IteratorResult<unknown>,
+): IteratorResult<Uint8Array> | { error: TypeError } {
+  if (result.done || result.value instanceof Uint8Array) {
+    return result as IteratorResult<Uint8Array>;
   }
-  return result as IteratorResult<Uint8Array>;
+  return { error: new TypeError("response stream chunks must be Uint8Array") };
+}
+
+function checkChunk(result: IteratorResult<unknown>): IteratorResult<Uint8Array> {
+  const checked = checkedChunk(result);
+  if ("error" in checked) throw new StreamReadError(checked.error);
+  return checked;
 }
 
 function failedRead(error: unknown): never {
@@ -276,33 +266,40 @@ function failedRead(error: unknown): never {
 }
 
 /** One reading interface over a ReadableStream or any async iterable of bytes. */
-function chunkSource(body: StreamBody): ChunkSource {
-  let next: () => Promise<IteratorResult<unknown>>;
-  let cancel: () => Promise<void>;
-  if (body instanceof ReadableStream) {
-    const reader = body.getReader();
-    next = () => reader.read() as Promise<IteratorResult<unknown>>;
-    cancel = () => reader.cancel();
-  } else {
-    const iterator = body[Symbol.asyncIterator]();
-    next = () => iterator.next();
-    cancel = async () => {
-      await iterator.return?.();
-    };
+class ChunkSource {
+  readonly #reader: ReadableStreamDefaultReader<unknown> | null = null;
+  readonly #iterator: AsyncIterator<unknown> | null = null;
+
+  constructor(body: StreamBody) {
+    if (body instanceof ReadableStream) this.#reader = body.getReader();
+    else this.#iterator = body[Symbol.asyncIterator]();
   }
-  return {
-    // then(), not an async function: a turn fewer per chunk.
-    read: () => {
-      let pending: Promise<IteratorResult<unknown>>;
-      try {
-        pending = Promise.resolve(next());
-      } catch (error) {
-        return Promise.reject(new StreamReadError(error));
-      }
-      return pending.then(checkChunk, failedRead);
-    },
-    cancel: () => {
-      cancel().catch(() => {});
-    },
-  };
+
+  /** The next chunk as the producer gives it (unchecked); rejects if the producer fails. */
+  next(): Promise<IteratorResult<unknown>> {
+    try {
+      if (this.#reader !== null) return this.#reader.read() as Promise<IteratorResult<unknown>>;
+      return Promise.resolve(this.#iterator!.next());
+    } catch (error) {
+      return Promise.reject(error); // an iterator that throws instead of rejecting
+    }
+  }
+
+  /** The next chunk; rejects with {@link StreamReadError} if the producer fails or yields a non-bytes value. */
+  read(): Promise<IteratorResult<Uint8Array>> {
+    return this.next().then(checkChunk, failedRead);
+  }
+
+  /**
+   * Cancels the stream, without waiting: an async generator runs its cleanup
+   * only after the `next()` still pending, which may never settle.
+   */
+  cancel(): void {
+    try {
+      const done = this.#reader !== null ? this.#reader.cancel() : this.#iterator!.return?.();
+      Promise.resolve(done).catch(() => {});
+    } catch {
+      // a producer that fails while stopping has nothing more to give
+    }
+  }
 }

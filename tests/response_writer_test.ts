@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { Output } from "../src/output.ts";
+import type { RawResponse, StreamBody } from "../src/response.ts";
+import {
+  MAX_COLLECTED_BYTES,
+  StreamFailedEarly,
+  type WriteOptions,
+  writeResponse,
+} from "../src/response_writer.ts";
+
+const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
+const dec = new TextDecoder();
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+/** Writes one response through a real Output into memory; returns what went out. */
+async function write(
+  body: StreamBody,
+  overrides: Partial<WriteOptions> & { status?: number; onStreaming?: () => void } = {},
+): Promise<{ wire: string; reusable: boolean; asked: number }> {
+  const out: string[] = [];
+  const output = new Output({
+    write(p) {
+      out.push(dec.decode(p));
+      return Promise.resolve(p.length);
+    },
+  }, 60_000);
+  let asked = 0;
+  const options: WriteOptions = {
+    keepAlive: true,
+    omitBody: false,
+    date: DATE,
+    version: "HTTP/1.1",
+    closingSignal: () => {
+      asked++;
+      overrides.onStreaming?.(); // the writer found the producer waiting
+      return new AbortController().signal;
+    },
+    ...overrides,
+  };
+  const res = { status: overrides.status ?? 200, headers: [], body } as RawResponse;
+  try {
+    const written = await writeResponse(output, res, options);
+    await output.flush();
+    return { wire: out.join(""), reusable: written.reusable, asked };
+  } finally {
+    output.dispose();
+  }
+}
+
+/** A stream that yields `chunks` and then waits for `gate` before `after`. */
+async function* waiting(chunks: string[], gate: Promise<void>, after: string[]) {
+  for (const c of chunks) yield bytes(c);
+  await gate;
+  for (const c of after) yield bytes(c);
+}
+
+Deno.test("a fetch Response's stream (all ready) goes out with Content-Length, no watch", async () => {
+  const { wire, reusable, asked } = await write(new Response("hello").body!);
+  assert.match(wire, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(wire, /\r\ncontent-length: 5\r\n/i);
+  assert.doesNotMatch(wire, /transfer-encoding/i);
+  assert.ok(wire.endsWith("\r\n\r\nhello"));
+  assert.equal(reusable, true);
+  assert.equal(asked, 0, "a ready stream never asks for the closing signal");
+});
+
+Deno.test("ready chunks are joined; empty chunks among them are skipped", async () => {
+  const { wire } = await write((async function* () {
+    yield bytes("ab");
+    yield new Uint8Array(0);
+    yield bytes("cd");
+  })());
+  assert.match(wire, /content-length: 4\r\n/i);
+  assert.ok(wire.endsWith("\r\n\r\nabcd"));
+});
+
+Deno.test("a producer that waits gets chunked framing; what was ready goes first", async () => {
+  const gate = Promise.withResolvers<void>();
+  const { wire, reusable, asked } = await write(waiting(["one"], gate.promise, ["two"]), {
+    onStreaming: () => gate.resolve(),
+  });
+  assert.match(wire, /transfer-encoding: chunked\r\n/i);
+  assert.ok(wire.endsWith("\r\n\r\n3\r\none\r\n3\r\ntwo\r\n0\r\n\r\n"), wire);
+  assert.equal(reusable, true);
+  assert.equal(asked, 1, "a waiting stream asks for the closing signal once");
+});
+
+Deno.test("HTTP/1.0 and a waiting producer: the body ends when the connection does", async () => {
+  const gate = Promise.withResolvers<void>();
+  const { wire, reusable } = await write(waiting(["a"], gate.promise, ["b"]), {
+    version: "HTTP/1.0",
+    onStreaming: () => gate.resolve(),
+  });
+  assert.doesNotMatch(wire, /transfer-encoding|content-length/i);
+  assert.ok(wire.endsWith("\r\n\r\nab"));
+  assert.equal(reusable, false);
+});
+
+Deno.test("a chunk that is not bytes, before anything went out, fails early", async () => {
+  await assert.rejects(
+    write((async function* () {
+      yield "text" as unknown as Uint8Array;
+    })()),
+    (e) => e instanceof StreamFailedEarly && e.cause instanceof TypeError,
+  );
+});
+
+Deno.test("a producer that throws, or whose next() throws at once, fails early with its error", async () => {
+  const boom = new Error("boom");
+  await assert.rejects(
+    write((async function* () {
+      yield* [];
+      throw boom;
+    })()),
+    (e) => e instanceof StreamFailedEarly && e.cause === boom,
+  );
+  const throwsAtOnce: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        throw boom;
+      },
+    }),
+  };
+  await assert.rejects(
+    write(throwsAtOnce),
+    (e) => e instanceof StreamFailedEarly && e.cause === boom,
+  );
+});
+
+Deno.test("a producer that fails after the head went out: no last chunk, and not reusable", async () => {
+  const gate = Promise.withResolvers<void>();
+  const body = (async function* () {
+    yield bytes("part");
+    await gate.promise;
+    throw new Error("late failure");
+  })();
+  const { wire, reusable } = await write(body, { onStreaming: () => gate.resolve() });
+  assert.ok(wire.endsWith("4\r\npart\r\n"), wire);
+  assert.equal(reusable, false);
+});
+
+Deno.test("a 204 or 304 with a stream body: the stream is cancelled and no body is sent", async () => {
+  for (const status of [204, 304]) {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const { wire } = await write(body, { status });
+    assert.ok(wire.endsWith("\r\n\r\n"));
+    assert.doesNotMatch(wire, /content-length: [1-9]|transfer-encoding/i);
+    assert.equal(cancelled, true);
+  }
+});
+
+Deno.test("HEAD with a waiting producer: the head alone, and the connection stays usable", async () => {
+  const gate = Promise.withResolvers<void>(); // never opened: HEAD must not wait on it
+  const { wire, reusable } = await write(waiting([], gate.promise, ["x"]), { omitBody: true });
+  assert.ok(wire.endsWith("\r\n\r\n"));
+  assert.doesNotMatch(wire, /transfer-encoding/i);
+  assert.equal(reusable, true);
+});
+
+Deno.test("ready bytes up to MAX_COLLECTED_BYTES get Content-Length; past it, chunked", async () => {
+  for (const size of [MAX_COLLECTED_BYTES - 1, MAX_COLLECTED_BYTES, MAX_COLLECTED_BYTES + 1]) {
+    const { wire } = await write(new Response(new Uint8Array(size).fill(0x61)).body!);
+    if (size <= MAX_COLLECTED_BYTES) {
+      assert.match(wire, new RegExp(`content-length: ${size}\r\n`, "i"));
+    } else assert.match(wire, /transfer-encoding: chunked\r\n/i);
+    const body = wire.slice(wire.indexOf("\r\n\r\n") + 4);
+    if (size <= MAX_COLLECTED_BYTES) assert.equal(body, "a".repeat(size));
+    else assert.ok(body.endsWith("\r\n0\r\n\r\n"));
+  }
+});
