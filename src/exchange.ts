@@ -19,6 +19,8 @@ export class Exchange implements StreamingParts {
   /** Starts a read that closes the connection if the client goes away. */
   readonly #watchForClose: () => void;
   #bodyEnded: boolean;
+  #watchWanted = false;
+  #watching = false;
   #abort: AbortController | null = null;
   #completed: PromiseWithResolvers<void> | null = null;
   #state: "open" | "delivered" | "failed" = "open";
@@ -26,7 +28,9 @@ export class Exchange implements StreamingParts {
 
   /**
    * @param bodyStream the request body, null when it has none (then the body has ended)
-   * @param watchForClose called at most once, after the body has been read, if the signal is used
+   * @param watchForClose called at most once, after the body has been read, if the signal or
+   *   the completion is used (the response writer may start the same watch for a stream: the
+   *   socket reader shares one read in flight between them)
    */
   constructor(bodyStream: ReadableStream<Uint8Array> | null, watchForClose: () => void) {
     this.bodyStream = bodyStream;
@@ -39,19 +43,34 @@ export class Exchange implements StreamingParts {
     if (this.#abort === null) {
       this.#abort = new AbortController();
       if (this.#state === "failed") this.#abort.abort(this.#error);
-      // The client's leaving shows as EOF only once its body has been read.
-      else if (this.#state === "open" && this.#bodyEnded) this.#watchForClose();
+      else if (this.#state === "open") this.#watchOnce();
     }
     return this.#abort.signal;
   }
 
-  /** Resolves when the response has been written; rejects if it could not be. */
+  /**
+   * Starts the watch for the client leaving, once: when the signal or the
+   * completion is first asked for, or when the body ends if that is later
+   * (the client's leaving shows as EOF only once its body has been read).
+   */
+  #watchOnce(): void {
+    this.#watchWanted = true;
+    if (!this.#bodyEnded || this.#watching) return;
+    this.#watching = true;
+    this.#watchForClose();
+  }
+
+  /**
+   * Resolves when the response has been written; rejects if it could not be,
+   * the client having gone away (watched for from now on, as for the signal).
+   */
   get completed(): Promise<void> {
     if (this.#completed === null) {
       this.#completed = Promise.withResolvers<void>();
       this.#completed.promise.catch(() => {}); // a handler need not await it
       if (this.#state === "delivered") this.#completed.resolve();
       else if (this.#state === "failed") this.#completed.reject(this.#error);
+      else this.#watchOnce();
     }
     return this.#completed.promise;
   }
@@ -68,7 +87,7 @@ export class Exchange implements StreamingParts {
   bodyEnded(): void {
     if (this.#bodyEnded) return;
     this.#bodyEnded = true;
-    if (this.#abort !== null && this.#state === "open") this.#watchForClose();
+    if (this.#watchWanted && this.#state === "open") this.#watchOnce();
   }
 
   /**

@@ -67,7 +67,8 @@ export function fetchHandler(
     try {
       request = toRequest(raw);
     } catch {
-      return rejection("invalid_host"); // a Host the URL parser refuses, e.g. "a%zz"
+      // A Host the URL parser refuses (e.g. "a%zz"), or an absolute-form target.
+      return rejection(raw.target.startsWith("/") ? "invalid_host" : "invalid_target");
     }
     const info = new HandlerInfo(raw);
     let response: unknown;

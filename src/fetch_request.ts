@@ -11,15 +11,16 @@
  * `Request` answers. `Deno.serve` builds its requests lazily too.
  *
  * It is a `Request` as far as code can tell: `instanceof Request` holds, and
- * every `Request` member works. Its prototype chain runs through a `Proxy`
- * (whose target inherits from `Request.prototype`) that forwards whatever the
- * class does not define, including the runtime's internal symbol-keyed slots
- * that `new Request(req)` and `fetch(req)` read, to the real `Request`.
+ * every `Request` member works, also through a `Proxy` or an object that
+ * inherits from it. Its prototype chain runs through a `Proxy` (whose target
+ * inherits from `Request.prototype`) that forwards the members of
+ * `Request.prototype` and the runtime's own symbol-keyed slots (which
+ * `new Request(req)` and `fetch(req)` read) to the real `Request`.
  *
- * Two differences remain, both also true of `Deno.serve`'s requests: `url` is
- * the Host and target as sent (not re-serialised by the URL parser), and a
- * `headers` object taken before the real `Request` was built is the handler's
- * own copy: changes to it after that do not reach the real `Request`.
+ * The URL is the one the real `Request` has (parsed and serialised), so a
+ * check on `req.url` holds for a copy made with `new Request(req)` or
+ * `fetch(req)`. The headers are immutable, as `Deno.serve`'s are, so what
+ * the handler reads is what a copy carries.
  *
  * @module
  */
@@ -29,92 +30,127 @@ import type { RawRequest } from "./request.ts";
 /** GET and HEAD requests carry no body in the fetch API (a `Request` refuses one). */
 const NO_BODY_METHODS = new Set(["GET", "HEAD"]);
 
-/** The signal of a request that can no longer be aborted (a non-streaming route's). */
-const NEVER_ABORTED = new AbortController().signal;
+/** A request's headers, which a handler may read but not change (as with `Deno.serve`). */
+class ImmutableHeaders extends Headers {
+  override append(): void {
+    throw new TypeError("Headers are immutable.");
+  }
+  override set(): void {
+    throw new TypeError("Headers are immutable.");
+  }
+  override delete(): void {
+    throw new TypeError("Headers are immutable.");
+  }
+}
+
+/** What a {@link NativeRequest} holds, under a symbol: a `Proxy` of it must reach it too. */
+interface State {
+  readonly raw: RawRequest;
+  readonly url: string;
+  headers: Headers | null;
+  signal: AbortSignal | null;
+  real: Request | null;
+}
+
+const STATE = Symbol("rawhttp request state");
 
 /**
  * A `Request` whose state lives in a native request until something needs
  * the real one. Made only by {@link toRequest}.
  */
 class NativeRequest {
-  readonly #raw: RawRequest;
-  readonly #url: string;
-  #headers: Headers | null = null;
-  #signal: AbortSignal | null = null;
-  #real: Request | null = null;
+  readonly [STATE]: State;
 
   constructor(raw: RawRequest, url: string) {
-    this.#raw = raw;
-    this.#url = url;
+    this[STATE] = { raw, url, headers: null, signal: null, real: null };
   }
 
   get method(): string {
-    return this.#raw.method;
+    return this[STATE].raw.method;
   }
 
   get url(): string {
-    return this.#url;
+    return this[STATE].url;
   }
 
   get headers(): Headers {
-    return this.#headers ??= this.#real?.headers ?? new Headers(this.#raw.headers.pairs());
+    const state = this[STATE];
+    return state.headers ??= new ImmutableHeaders(state.raw.headers.pairs());
   }
 
   get signal(): AbortSignal {
-    return this.#signal ??= this.#real?.signal ?? this.#raw.signal ?? NEVER_ABORTED;
+    const state = this[STATE];
+    // A route that does not stream has no exchange signal: each request
+    // still gets its own (a shared one would collect every handler's listeners).
+    return state.signal ??= state.real?.signal ?? state.raw.signal ??
+      new AbortController().signal;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.#real === null && !hasBody(this.#raw)) return null;
-    return this.#materialise().body;
+    const state = this[STATE];
+    if (state.real === null && !hasBody(state.raw)) return null;
+    return materialise(state).body;
   }
 
   get bodyUsed(): boolean {
-    return this.#real?.bodyUsed ?? false; // the body is only reachable through the real Request
+    return this[STATE].real?.bodyUsed ?? false; // the body is only reachable through the real Request
   }
 
   get [Symbol.toStringTag](): string {
     return "Request";
   }
-
-  /** The real `Request`, built on first need from the same method, URL, headers, signal and body. */
-  #materialise(): Request {
-    if (this.#real !== null) return this.#real;
-    const raw = this.#raw;
-    const init: RequestInit & { duplex?: "half" } = {
-      method: raw.method,
-      // Pairs, not a Headers object: the Request copies them into its own anyway.
-      headers: this.#headers ?? raw.headers.pairs(),
-    };
-    const signal = this.#signal ?? raw.signal;
-    if (signal !== null) init.signal = signal;
-    if (hasBody(raw)) {
-      init.body = raw.bodyStream;
-      init.duplex = "half"; // a streamed request body (required by the fetch spec)
-    }
-    return this.#real = new Request(this.#url, init);
-  }
-
-  static {
-    // Whatever the class does not define is read from the real Request, with
-    // methods bound to it: the runtime's own code then sees a real Request.
-    // A string key a Request lacks (such as "then", probed by `await`) is
-    // undefined without building one; symbols may be the runtime's slots.
-    const forward: ProxyHandler<object> = {
-      get(target, key, receiver) {
-        if (typeof key === "string" && !(key in target)) return undefined;
-        const real = (receiver as NativeRequest).#materialise();
-        const value: unknown = Reflect.get(real, key, real);
-        return typeof value === "function" ? value.bind(real) : value;
-      },
-    };
-    Object.setPrototypeOf(
-      NativeRequest.prototype,
-      new Proxy(Object.create(Request.prototype), forward),
-    );
-    Object.defineProperty(NativeRequest.prototype, "constructor", { value: Request });
-  }
 }
+
+/** The real `Request`, built on first need from the same method, URL, headers, signal and body. */
+function materialise(state: State): Request {
+  if (state.real !== null) return state.real;
+  const raw = state.raw;
+  const init: RequestInit & { duplex?: "half" } = {
+    method: raw.method,
+    // Pairs, not a Headers object, when the handler has not read them: the
+    // Request copies them into its own anyway.
+    headers: state.headers ?? raw.headers.pairs(),
+  };
+  // Aborts with the client's leaving, so `fetch(req)` to an upstream stops then.
+  const signal = state.signal ?? raw.signal;
+  if (signal !== null) init.signal = signal;
+  if (hasBody(raw)) {
+    init.body = raw.bodyStream;
+    init.duplex = "half"; // a streamed request body (required by the fetch spec)
+  }
+  return state.real = new Request(state.url, init);
+}
+
+/** Symbols such as `Symbol.toPrimitive`: looked up by the language, never the runtime's slots. */
+const WELL_KNOWN_SYMBOLS = new Set(
+  Object.getOwnPropertyNames(Symbol)
+    .map((name) => (Symbol as unknown as Record<string, unknown>)[name])
+    .filter((value) => typeof value === "symbol"),
+);
+
+const forwardToReal: ProxyHandler<object> = {
+  get(target, key, receiver) {
+    // What Request.prototype lacks (Object.prototype's members, "then", which
+    // `await` probes, well-known symbols) is looked up as usual, without a build.
+    const forwarded = typeof key === "string"
+      ? Object.hasOwn(Request.prototype, key)
+      : !WELL_KNOWN_SYMBOLS.has(key);
+    if (!forwarded) return Reflect.get(target, key, receiver);
+    const state = (receiver as NativeRequest)[STATE];
+    if (state === undefined) throw new TypeError("Illegal invocation");
+    const real = materialise(state);
+    const value: unknown = Reflect.get(real, key, real);
+    // Bound: the runtime's methods then see the real Request as `this`.
+    return typeof value === "function" ? value.bind(real) : value;
+  },
+};
+
+// Whatever the class does not define is read through the proxy.
+Object.setPrototypeOf(
+  NativeRequest.prototype,
+  new Proxy(Object.create(Request.prototype), forwardToReal),
+);
+Object.defineProperty(NativeRequest.prototype, "constructor", { value: Request });
 
 function hasBody(raw: RawRequest): raw is RawRequest & { bodyStream: ReadableStream<Uint8Array> } {
   return raw.bodyStream !== null && !NO_BODY_METHODS.has(raw.method);
@@ -128,25 +164,15 @@ export function toRequest(raw: RawRequest): Request {
   return new NativeRequest(raw, requestUrl(raw)) as unknown as Request;
 }
 
-/** The last Host whose URL parsed: a connection's requests mostly share one. */
-let lastGoodHost = "";
-
 /**
- * The absolute URL of a request: the absolute-form target as sent, else
- * `http://` + Host + the target (RFC 9112 §3.3). The parser has checked the
- * characters of both; the URL parser may still refuse a Host, so it is asked
- * once per new Host.
+ * The absolute URL of a request, as the URL parser serialises it: the
+ * absolute-form target as sent, else `http://` + Host + the target (RFC 9112
+ * §3.3). Throws a TypeError if it does not parse.
  */
-function requestUrl(raw: RawRequest): string {
+export function requestUrl(raw: RawRequest): string {
   if (!raw.target.startsWith("/")) {
-    const url = raw.target === "*" ? "http://localhost/" : raw.target;
-    if (!URL.canParse(url)) throw new TypeError("invalid request URL");
-    return url;
+    return new URL(raw.target === "*" ? "http://localhost/" : raw.target).href;
   }
   const host = raw.headers.get("host") || "localhost";
-  if (host !== lastGoodHost) {
-    if (!URL.canParse(`http://${host}/`)) throw new TypeError("invalid Host");
-    lastGoodHost = host;
-  }
-  return `http://${host}${raw.target}`;
+  return new URL(`http://${host}${raw.target}`).href;
 }

@@ -86,21 +86,20 @@ export async function writeResponse(
   let pending: Promise<IteratorResult<Uint8Array>> | null = null;
   for (;;) {
     const next = source.next();
-    // The probe is inline, not a helper: it runs twice for most responses.
-    let outcome = null as { result: IteratorResult<unknown> } | { error: unknown } | null;
-    next.then((result) => outcome = { result }, (error) => outcome = { error });
-    for (let turn = 0; outcome === null && turn < READY_TURNS; turn++) await null;
-    if (outcome === null) {
+    const read = new Settled(next);
+    for (let turn = 0; !read.settled && turn < READY_TURNS; turn++) await null;
+    if (!read.settled) {
       pending = next.then(checkChunk, failedRead); // the producer is waiting: stream from here
       break;
     }
-    const result = "error" in outcome ? outcome : checkedChunk(outcome.result);
-    if ("error" in result) {
+    const wrongType = read.failed ? null : notBytes(read.value!);
+    if (read.failed || wrongType !== null) {
       // Nothing went out yet: the connection chooses the answer (the failure
       // may be the request body's, streamed back by an echo handler).
       source.cancel();
-      throw new StreamFailedEarly(result.error);
+      throw new StreamFailedEarly(read.failed ? read.error : wrongType);
     }
+    const result = read.value as IteratorResult<Uint8Array>;
     if (result.done) {
       const fixed = joinBytes(ready, readyBytes);
       return queueFixed(output, { ...res, body: fixed } as RawResponse, options);
@@ -245,20 +244,37 @@ function unlessAborted<T>(read: Promise<T>, signal: AbortSignal): Promise<T | ty
   });
 }
 
-/** The chunk, or the error for a chunk that is not bytes. */
-function checkedChunk(
-  result: IteratorResult<unknown>,
-): IteratorResult<Uint8Array> | { error: TypeError } {
-  if (result.done || result.value instanceof Uint8Array) {
-    return result as IteratorResult<Uint8Array>;
+/**
+ * A promise's outcome, recorded as it settles, so a caller can look without
+ * awaiting it (awaiting a settled promise again would cost a turn).
+ */
+class Settled<T> {
+  settled = false;
+  failed = false;
+  value: T | undefined = undefined;
+  error: unknown = undefined;
+
+  constructor(promise: Promise<T>) {
+    promise.then((value) => {
+      this.settled = true;
+      this.value = value;
+    }, (error) => {
+      this.settled = this.failed = true;
+      this.error = error;
+    });
   }
-  return { error: new TypeError("response stream chunks must be Uint8Array") };
+}
+
+/** The error for a chunk that is not bytes, else null. */
+function notBytes(result: IteratorResult<unknown>): TypeError | null {
+  if (result.done || result.value instanceof Uint8Array) return null;
+  return new TypeError("response stream chunks must be Uint8Array");
 }
 
 function checkChunk(result: IteratorResult<unknown>): IteratorResult<Uint8Array> {
-  const checked = checkedChunk(result);
-  if ("error" in checked) throw new StreamReadError(checked.error);
-  return checked;
+  const failure = notBytes(result);
+  if (failure !== null) throw new StreamReadError(failure);
+  return result as IteratorResult<Uint8Array>;
 }
 
 function failedRead(error: unknown): never {

@@ -71,3 +71,14 @@ Deno.test("delivery resolves completed, leaves the signal unaborted, and later e
   late.done();
   await late.completed;
 });
+
+Deno.test("asking for completed starts the watch too, once with the signal, and waits for the body's end", () => {
+  const watch = counter();
+  const exchange = new Exchange(emptyStream(), watch.watch);
+  void exchange.completed;
+  assert.equal(watch.calls, 0);
+  exchange.bodyEnded();
+  assert.equal(watch.calls, 1);
+  void exchange.signal;
+  assert.equal(watch.calls, 1, "one watch serves both");
+});

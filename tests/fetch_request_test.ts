@@ -63,12 +63,47 @@ Deno.test("a POST's body is read through the Request's body methods", async () =
   assert.equal(req.bodyUsed, true);
 });
 
-Deno.test("headers taken before the real Request is built carry into it", async () => {
-  const req = toRequest(makeRequest("GET", "/"));
-  req.headers.set("x-added", "yes");
-  assert.equal(new Request(req).headers.get("x-added"), "yes");
-  await req.arrayBuffer(); // builds the real Request; headers stay the same object
-  assert.equal(req.headers.get("x-added"), "yes");
+Deno.test("headers are immutable, as Deno.serve's are; a copy's are the copier's to change", () => {
+  const req = toRequest(makeRequest("GET", "/", { headers: [["X-One", "1"]] }));
+  assert.throws(() => req.headers.set("x-added", "yes"), TypeError);
+  assert.throws(() => req.headers.append("x-added", "yes"), TypeError);
+  assert.throws(() => req.headers.delete("x-one"), TypeError);
+  void req.clone(); // builds the real Request: the handler's view stays the same
+  assert.throws(() => req.headers.set("x-added", "yes"), TypeError);
+  const copy = new Request(req);
+  assert.equal(copy.headers.get("x-one"), "1");
+  copy.headers.set("x-added", "yes");
+  assert.equal(copy.headers.get("x-added"), "yes");
+});
+
+Deno.test("url is the one a copy gets: parsed and serialised, dot segments and host case included", () => {
+  const req = toRequest(makeRequest("GET", "/public/../admin", { host: "EXAMPLE.com:80" }));
+  assert.equal(req.url, "http://example.com/admin");
+  assert.equal(req.clone().url, req.url);
+  assert.equal(new Request(req).url, req.url);
+});
+
+Deno.test("a Proxy of the request, or an object inheriting from it, works as with a real Request", async () => {
+  const raw = makeRequest("POST", "/p", {
+    headers: [["Content-Length", "2"]],
+    streaming: new Exchange(streamOf("ok"), () => {}),
+  });
+  const req = toRequest(raw);
+  const proxy = new Proxy(req, {});
+  assert.equal(proxy.method, "POST");
+  assert.equal(proxy.headers.get("content-length"), "2");
+  assert.equal(await proxy.text(), "ok");
+  const child = Object.create(req) as Request;
+  assert.equal(child.url, "http://a/p");
+  assert.equal(child.bodyUsed, true);
+});
+
+Deno.test("on a route that does not stream, each request gets its own signal", () => {
+  const first = toRequest(makeRequest("GET", "/"));
+  const second = toRequest(makeRequest("GET", "/"));
+  assert.notEqual(first.signal, second.signal);
+  assert.equal(first.signal, first.signal);
+  assert.equal(first.signal.aborted, false);
 });
 
 Deno.test("the signal is the exchange's, and aborts when the exchange fails", () => {
@@ -93,8 +128,8 @@ Deno.test("a Host the URL parser refuses is a TypeError, as with new Request", (
   assert.throws(() => toRequest(makeRequest("GET", "/", { host: "a%zz" })), TypeError);
 });
 
-Deno.test("an absolute-form target is the URL as sent; one that does not parse is a TypeError", () => {
-  assert.equal(toRequest(makeRequest("GET", "http://b.example/p?q")).url, "http://b.example/p?q");
+Deno.test("an absolute-form target is the URL; one that does not parse is a TypeError", () => {
+  assert.equal(toRequest(makeRequest("GET", "http://B.example/p?q")).url, "http://b.example/p?q");
   assert.throws(() => toRequest(makeRequest("GET", "http://b%zz/")), TypeError);
 });
 
@@ -111,6 +146,8 @@ Deno.test("method, url, headers, signal and a GET's body build no Request; other
     const req = toRequest(makeRequest("GET", "/", { streaming: new Exchange(null, () => {}) }));
     void [req.method, req.url, req.headers.get("host"), req.signal, req.body, req.bodyUsed];
     await Promise.resolve(req);
+    void [String(req), `${req}`, Object.prototype.toString.call(req), req.toString()];
+    void [Object.getPrototypeOf(req), (req as unknown as { __proto__: unknown }).__proto__];
     assert.equal(built, 0);
     void req.mode;
     void req.text();

@@ -276,6 +276,30 @@ Deno.test("HEAD to a fetch handler gets its headers without the body", async () 
   assert.equal((await client.response()).body, "a body");
 });
 
+Deno.test("a URL the fetch handler could not be given is 400 with a fixed text; a valid one arrives normalised", async () => {
+  let calls = 0;
+  await using server = serve(LOCAL, (req) => {
+    calls++;
+    return new Response(req.url);
+  });
+  for (
+    const [request, text] of [
+      ["GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", "Bad Request: malformed Host header"],
+      ["GET http://a%zz/ HTTP/1.1\r\nHost: a\r\n\r\n", "Bad Request: malformed request target"],
+    ] as const
+  ) {
+    using client = await RawClient.connect(server.addr.port);
+    await client.write(request);
+    const res = await client.response();
+    assert.equal(res.status, 400);
+    assert.equal(res.body.trim(), text);
+  }
+  assert.equal(calls, 0);
+  using client = await RawClient.connect(server.addr.port);
+  await client.write("GET /a/../b HTTP/1.1\r\nHost: Example.COM\r\n\r\n");
+  assert.equal((await client.response()).body, "http://example.com/b");
+});
+
 // ---------------------------------------------------------------------------
 // A real Hono app, the same on Deno.serve and on rawhttp's serve().
 
