@@ -169,7 +169,7 @@ export function toRequest(raw: RawRequest): Request {
  * absolute-form target as sent, else `http://` + Host + the target (RFC 9112
  * §3.3). Throws a TypeError if it does not parse.
  */
-export function requestUrl(raw: RawRequest): string {
+function requestUrl(raw: RawRequest): string {
   if (!raw.target.startsWith("/")) {
     return new URL(raw.target === "*" ? "http://localhost/" : raw.target).href;
   }
