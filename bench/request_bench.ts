@@ -23,24 +23,12 @@ const REQUEST = new TextEncoder().encode(
 );
 
 function context(router: Router): ConnectionContext {
-  const d = defaultConfig();
+  const config = defaultConfig(); // its limits are the server's defaults
   return {
-    limits: {
-      recvBufferBytes: d.recvBufferBytes,
-      maxRequestLineBytes: d.maxRequestLineBytes,
-      maxHeadBytes: d.maxHeadBytes,
-      maxHeaderCount: d.maxHeaderCount,
-      maxBodyBytes: d.maxBodyBytes,
-      maxRequestsPerConnection: Infinity,
-      clientTimeoutMs: d.clientTimeoutMs,
-      idleTimeoutMs: d.idleTimeoutMs,
-      bodyTimeoutMs: d.bodyTimeoutMs,
-      writeTimeoutMs: d.writeTimeoutMs,
-      lingerTimeoutMs: d.lingerTimeoutMs,
-    },
+    limits: { ...config, maxRequestsPerConnection: Infinity },
     router,
-    pool: new Pool(d.numWorkers, d.maxQueue),
-    metrics: new Metrics(d.metricsMaxPaths),
+    pool: new Pool(config.numWorkers, config.maxQueue),
+    metrics: new Metrics(config.metricsMaxPaths),
     draining: () => false,
   };
 }
