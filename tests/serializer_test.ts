@@ -330,6 +330,66 @@ Deno.test("serializeResponse() honours Connection: close from a cached line, and
   }
 });
 
+Deno.test("serializeResponse() writes each head whole in runs of alike heads and between different ones", () => {
+  // Alike heads reuse the last head's joined prefix: every change in a piece
+  // before Content-Length (status, a value, the date, a field's presence, the
+  // framing) must show, and the prefix must never leak into another head.
+  const expected = (status: string, fields: string[], length: number | null, close = false) => [
+    `HTTP/1.1 ${status}`,
+    ...fields,
+    "Server: rawhttp",
+    `Date: ${DATE}`,
+    ...(length === null ? [] : [`Content-Length: ${length}`]),
+    `Connection: ${close ? "close" : "keep-alive"}`,
+  ];
+  const cases: Array<[RawResponse, Partial<SerializeOptions>, string[]]> = [
+    [{ status: 200, headers: { "X-A": "1" }, body: "hi" }, {}, expected("200 OK", ["X-A: 1"], 2)],
+    [
+      { status: 200, headers: { "X-A": "1" }, body: "hello" },
+      {},
+      expected("200 OK", ["X-A: 1"], 5),
+    ],
+    [
+      { status: 200, headers: { "X-A": "2" }, body: "hello" },
+      {},
+      expected("200 OK", ["X-A: 2"], 5),
+    ],
+    [
+      { status: 404, headers: { "X-A": "2" }, body: "hello" },
+      {},
+      expected("404 Not Found", ["X-A: 2"], 5),
+    ],
+    [{ status: 404, headers: { "X-A": "2" } }, {}, expected("404 Not Found", ["X-A: 2"], 0)],
+    [
+      { status: 404, headers: { "X-A": "2" } },
+      { keepAlive: false },
+      expected("404 Not Found", ["X-A: 2"], 0, true),
+    ],
+    [{ status: 204, headers: { "X-A": "2" } }, {}, expected("204 No Content", ["X-A: 2"], null)],
+    [
+      { status: 200, headers: [["X-A", "2"], ["X-B", "3"]] },
+      {},
+      expected("200 OK", ["X-A: 2", "X-B: 3"], 0),
+    ],
+    [
+      { status: 200, headers: [["X-B", "3"], ["X-A", "2"]] },
+      {},
+      expected("200 OK", ["X-B: 3", "X-A: 2"], 0),
+    ],
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [response, options, lines] of cases) {
+      for (let repeat = 0; repeat < 3; repeat++) {
+        const { statusLine, fields } = serialize(response, options);
+        assert.deepEqual([statusLine, ...fields], lines);
+      }
+    }
+  }
+  const later = "Thu, 01 Jan 1970 00:00:01 GMT";
+  const { fields } = serialize({ status: 200, headers: { "X-A": "1" } }, { date: later });
+  assert.deepEqual(values(fields, "date"), [later]);
+});
+
 Deno.test("CONTINUE_BYTES is the interim 100 response with no fields", () => {
   assert.equal(new TextDecoder().decode(CONTINUE_BYTES), "HTTP/1.1 100 Continue\r\n\r\n");
 });
