@@ -112,3 +112,26 @@ Deno.bench({
     parseInThree(SMALL_POST, POST_CUTS);
   },
 });
+
+/**
+ * The browser GET with two lines that differ in every request (a request id
+ * and a referer), as a tracing proxy would send: the line cache's misses.
+ */
+const DISTINCT_GETS = Array.from({ length: 4096 }, (_, i) => {
+  const text = new TextDecoder().decode(BROWSER_GET);
+  return encoder.encode(
+    text.replace(
+      "Referer: https://www.example.com/articles/\r\n",
+      `Referer: https://www.example.com/articles/${i}\r\nX-Request-Id: ${crypto.randomUUID()}\r\n`,
+    ),
+  );
+});
+let nextGet = 0;
+
+Deno.bench({
+  name: "browser GET head, one piece, two of its lines new each time",
+  group: "browser GET",
+  fn() {
+    parseHead(DISTINCT_GETS[nextGet++ & 4095]!);
+  },
+});

@@ -24,7 +24,7 @@ import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TOKEN } from "./chars.ts"
 import type { RejectionCode } from "./errors.ts";
 import { RequestHeaders } from "./headers.ts";
 import { parseTarget, type Target } from "./target.ts";
-import { hashStep, Interner, LOWER } from "./interner.ts";
+import { hashStep, Interner, LineCache, LOWER } from "./interner.ts";
 
 /** The size limits the parser enforces, all in bytes or counts. */
 export interface HeadLimits {
@@ -124,6 +124,8 @@ export class HeadParser {
   #scanned = 0;
   /** Offset where the current line begins. */
   #lineStart = 0;
+  /** {@link hashStep} over the current line's bytes scanned so far (for {@link FIELD_LINES}). */
+  #lineHash = 0;
   /** Whether the current line is still the request line, and where its first SP is (or -1). */
   #firstSpace = -1;
   #method = "";
@@ -145,6 +147,7 @@ export class HeadParser {
   reset(): void {
     this.#scanned = 0;
     this.#lineStart = 0;
+    this.#lineHash = 0;
     this.#firstSpace = -1;
     this.#method = "";
     this.#target = "";
@@ -175,6 +178,7 @@ export class HeadParser {
     // Kept in locals: this loop runs once per byte of every head.
     let inRequestLine = this.#version === null;
     let i = this.#scanned;
+    let h = this.#lineHash;
     for (; i < stop; i++) {
       const b = buf[start + i]!;
       if (b === CR) {
@@ -183,6 +187,7 @@ export class HeadParser {
         continue;
       }
       if (b !== LF) {
+        h = hashStep(h, b);
         if (inRequestLine) {
           // Still in the request line: refuse garbage and overlong lines early.
           if (b === SP) {
@@ -208,9 +213,11 @@ export class HeadParser {
         this.#scanned = i + 1;
         return this.#finish(i + 1);
       }
+      const lineHash = h;
+      h = 0;
       const code = inRequestLine
         ? this.#requestLine(buf, lineStart, lineEnd)
-        : this.#fieldLine(buf, lineStart, lineEnd);
+        : this.#fieldLine(buf, lineStart, lineEnd, lineHash);
       if (code !== null) return fail(code);
       inRequestLine = false;
       if (this.#headers.size > limits.maxHeaderCount) return fail("too_many_headers");
@@ -220,6 +227,7 @@ export class HeadParser {
       return fail(inRequestLine && this.#firstSpace !== -1 ? "uri_too_long" : "head_too_large");
     }
     this.#scanned = i;
+    this.#lineHash = h;
     return INCOMPLETE;
   }
 
@@ -256,9 +264,15 @@ export class HeadParser {
     return null;
   }
 
-  #fieldLine(buf: Uint8Array, s: number, e: number): RejectionCode | null {
-    const field = parseFieldLine(buf, s, e);
-    if (typeof field === "string") return field;
+  /** A field line, `buf[s, e)`; `hash` is {@link hashStep} over its bytes. */
+  #fieldLine(buf: Uint8Array, s: number, e: number, hash: number): RejectionCode | null {
+    let field = FIELD_LINES.get(buf, s, e, hash);
+    if (field === undefined) {
+      const parsed = parseFieldLine(buf, s, e);
+      if (typeof parsed === "string") return parsed;
+      FIELD_LINES.set(buf, s, e, hash, parsed);
+      field = parsed;
+    }
     const [name, value] = field;
     this.#headers.add(name, value);
     switch (name) {
@@ -354,6 +368,8 @@ export function parseFieldLine(
 // decoding them once saves two allocations each (see interner.ts).
 const NAMES = new Interner(256, true);
 const VALUES = new Interner(1024, false);
+/** Whole field lines: a client sends the same lines request after request. */
+const FIELD_LINES = new LineCache<readonly [name: string, value: string]>(1024);
 
 function isDigit(b: number): boolean {
   return b >= 0x30 && b <= 0x39;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hashStep, Interner, LOWER, MAX_INTERNED_BYTES } from "../src/interner.ts";
+import { hashStep, Interner, LineCache, LOWER, MAX_INTERNED_BYTES } from "../src/interner.ts";
 
 /** The hash the parser computes while it scans, for runs the test did not scan. */
 function hashOf(buf: Uint8Array, start: number, end: number): number {
@@ -58,4 +58,69 @@ Deno.test("new Interner() refuses a slot count that is not a power of two", () =
   for (const slots of [0, 3, 100, -4]) assert.throws(() => new Interner(slots, false), RangeError);
   new Interner(1, false);
   new Interner(1024, true);
+});
+
+/** Offers `line` to `cache` with `parsed`, as the parser does after parsing it. */
+function offer<T>(cache: LineCache<T>, line: string, parsed: T, hash?: number): void {
+  const b = bytes(line);
+  cache.set(b, 0, b.length, hash ?? hashOf(b, 0, b.length), parsed);
+}
+function lookUp<T>(cache: LineCache<T>, line: string, hash?: number): T | undefined {
+  const b = bytes(`>>${line}<<`); // not at offset 0, and not the array it was offered from
+  return cache.get(b, 2, b.length - 2, hash ?? hashOf(b, 2, b.length - 2));
+}
+
+Deno.test("LineCache keeps a line the second time it is offered, and gives back what it parsed to", () => {
+  const cache = new LineCache<{ name: string }>(16);
+  const parsed = { name: "host" };
+  assert.equal(lookUp(cache, "Host: a"), undefined);
+  offer(cache, "Host: a", parsed);
+  assert.equal(lookUp(cache, "Host: a"), undefined, "kept after one offer");
+  offer(cache, "Host: a", parsed);
+  assert.equal(lookUp(cache, "Host: a"), parsed);
+  assert.equal(lookUp(cache, "host: a"), undefined, "other bytes are another line");
+  assert.equal(lookUp(cache, "Host: ab"), undefined);
+  assert.equal(lookUp(cache, "Host: "), undefined);
+});
+
+Deno.test("LineCache never gives another line's result, even when hashes collide", () => {
+  // "Aa" and "BB" hash alike under h * 31 + b, so these lines share a slot
+  // in any table: the kind of collision a client can craft on purpose.
+  const a = bytes("X-Aa: 1");
+  const b = bytes("X-BB: 1");
+  assert.equal(hashOf(a, 0, a.length), hashOf(b, 0, b.length));
+  const cache = new LineCache<string>(1024);
+  for (let round = 0; round < 3; round++) {
+    offer(cache, "X-Aa: 1", "aa");
+    offer(cache, "X-Aa: 1", "aa");
+    assert.equal(lookUp(cache, "X-Aa: 1"), "aa");
+    assert.equal(lookUp(cache, "X-BB: 1"), undefined);
+    offer(cache, "X-BB: 1", "bb");
+    offer(cache, "X-BB: 1", "bb");
+    assert.equal(lookUp(cache, "X-BB: 1"), "bb");
+    assert.equal(lookUp(cache, "X-Aa: 1"), undefined);
+  }
+});
+
+Deno.test("LineCache keeps a repeated line while lines that never repeat pass through its slot", () => {
+  const cache = new LineCache<string>(1); // one slot: every line shares it
+  offer(cache, "Accept: */*", "accept", 7);
+  offer(cache, "Accept: */*", "accept", 7);
+  for (let i = 0; i < 100; i++) offer(cache, `X-Request-Id: ${i}`, "id", 1000 + i);
+  assert.equal(lookUp(cache, "Accept: */*", 7), "accept");
+});
+
+Deno.test("LineCache keeps lines just below and at MAX_INTERNED_BYTES, not just above", () => {
+  const cache = new LineCache<number>(8);
+  for (const n of [MAX_INTERNED_BYTES - 1, MAX_INTERNED_BYTES, MAX_INTERNED_BYTES + 1]) {
+    const line = "v".repeat(n);
+    offer(cache, line, n);
+    offer(cache, line, n);
+    assert.equal(lookUp(cache, line), n <= MAX_INTERNED_BYTES ? n : undefined, `length ${n}`);
+  }
+});
+
+Deno.test("new LineCache() refuses a slot count that is not a power of two", () => {
+  for (const slots of [0, 3, 100, -4]) assert.throws(() => new LineCache(slots), RangeError);
+  new LineCache(1);
 });

@@ -348,6 +348,37 @@ Deno.test("HeadParser.feed() stops at the first head so consumed points at the n
   ]);
 });
 
+Deno.test("HeadParser.feed() parses repeated field lines from its line cache the same, even lines whose hashes collide", () => {
+  // "Aa" and "BB" hash alike, so X-Aa and X-BB lines share a cache slot; the
+  // rest differ only in case or in one byte, as a prober would send them.
+  const heads = [
+    "GET / HTTP/1.1\r\nHost: a\r\nX-Aa: 1\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: a\r\nX-BB: 1\r\n\r\n",
+    "GET / HTTP/1.1\r\nHOST: a\r\nx-aa: 2\r\n\r\n",
+    "GET / HTTP/1.1\r\nHost: b\r\nX-Aa:1 \r\n\r\n",
+  ];
+  const expected = [
+    [["host", "a"], ["x-aa", "1"]],
+    [["host", "a"], ["x-bb", "1"]],
+    [["host", "a"], ["x-aa", "2"]],
+    [["host", "b"], ["x-aa", "1"]],
+  ];
+  for (let round = 0; round < 4; round++) {
+    heads.forEach((head, i) => {
+      const parsed = expectHead(parseHead(bytes(head)));
+      assert.deepEqual([...parsed.head.headers], expected[i], `round ${round}, head ${i}`);
+    });
+  }
+  // A line refused once is refused every time, after the same name with a good value.
+  for (let i = 0; i < 3; i++) {
+    expectHead(parseHead(bytes("GET / HTTP/1.1\r\nHost: a\r\nX-V: ok\r\n\r\n")));
+    expectError(
+      parseHead(bytes("GET / HTTP/1.1\r\nHost: a\r\nX-V: o\x00k\r\n\r\n")),
+      "invalid_header_value",
+    );
+  }
+});
+
 Deno.test("HeadParser.reset() lets one parser read three pipelined requests, split anywhere", () => {
   const input = bytes(FIRST + SECOND + THIRD);
   const expected = [
