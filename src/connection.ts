@@ -211,9 +211,10 @@ export class Connection {
     const reader = this.#reader;
     const limits = this.#ctx.limits;
     // Read only when the client is awaited (a pipelined head costs no clock
-    // read), and once for both the idle deadline and the write's.
-    let now: number | undefined = performance.now();
-    const waitDeadline = acceptDeadline ?? now + limits.idleTimeoutMs;
+    // read), and once for both the idle deadline and the write's; the first
+    // request's wait has its deadline already (and nothing to write).
+    let now = acceptDeadline === null ? performance.now() : undefined;
+    const waitDeadline = acceptDeadline ?? now! + limits.idleTimeoutMs;
     // The first head must be complete within CLIENT_TIMEOUT of accept; a later
     // one within CLIENT_TIMEOUT of its first byte (until then IDLE_TIMEOUT runs).
     let headDeadline = acceptDeadline ?? Infinity;

