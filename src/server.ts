@@ -10,10 +10,18 @@ import { Connection, type ConnectionContext, type ConnectionLimits } from "./con
 import { rejection } from "./errors.ts";
 import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
+import { type OpenEntry, OpenList } from "./open_list.ts";
 import { Pool } from "./pool.ts";
 import type { Router } from "./router.ts";
 import { serializeResponse } from "./serializer.ts";
 import { httpDate } from "./http_date.ts";
+
+/** An open connection, its serve task and its socket. */
+interface Open {
+  readonly connection: Connection;
+  readonly conn: Deno.TcpConn;
+  task: Promise<void>;
+}
 
 /** Options of {@link Server.listen}; every field has the default of config.ts. */
 export interface ServerOptions extends Partial<ConnectionLimits> {
@@ -65,8 +73,8 @@ export class Server {
   readonly #router: Router;
   readonly #maxConnections: number;
   readonly #shutdownTimeoutMs: number;
-  /** Open connections: their serve task and socket. */
-  readonly #connections = new Map<Connection, { task: Promise<void>; conn: Deno.TcpConn }>();
+  /** Open connections, with their serve task and socket (a list: see open_list.ts). */
+  readonly #connections = new OpenList<Open>();
   #refed = true;
   /** Ends an accept backoff early, at shutdown. */
   #wake: (() => void) | null = null;
@@ -161,13 +169,16 @@ export class Server {
     const remote = conn.remoteAddr;
     // Counted closed when the socket closes, even if a force-closed
     // connection's handler is still running.
-    const connection: Connection = new Connection(conn, remote, ctx, () => {
-      this.#connections.delete(connection);
+    let entry: OpenEntry<Open> | null = null;
+    const connection = new Connection(conn, remote, ctx, () => {
+      if (entry !== null) this.#connections.remove(entry);
       this.metrics.connectionClosed();
     });
     if (!this.#refed) conn.unref();
     this.metrics.connectionOpened();
-    this.#connections.set(connection, { task: connection.serve(), conn });
+    const open: Open = { connection, conn, task: Promise.resolve() };
+    entry = this.#connections.add(open);
+    open.task = connection.serve();
   }
 
   /** Waits `ms`, or less if shutdown begins meanwhile. */
@@ -234,7 +245,7 @@ export class Server {
     this.#listener.close();
     this.#wake?.();
     await this.#acceptLoop;
-    for (const connection of this.#connections.keys()) {
+    for (const { connection } of this.#connections.values()) {
       if (connection.idle) connection.close();
     }
     const busy = this.#connections.size;
@@ -245,7 +256,7 @@ export class Server {
     const deadline = new Promise<"deadline">((resolve) => {
       timer = setTimeout(resolve, this.#shutdownTimeoutMs, "deadline");
     });
-    const all = Promise.all([...this.#connections.values()].map((c) => c.task))
+    const all = Promise.all(this.#connections.values().map((c) => c.task))
       .then(() => "done" as const);
     const outcome = await Promise.race([all, deadline]);
     clearTimeout(timer);
@@ -253,7 +264,7 @@ export class Server {
       serverLog.warn("shutdown deadline passed: closing {n} connection(s)", {
         n: this.#connections.size,
       });
-      for (const connection of this.#connections.keys()) connection.close();
+      for (const { connection } of this.#connections.values()) connection.close();
     }
     this.#finished.resolve();
   }
