@@ -15,9 +15,15 @@
 /** The wheel's granularity, in ms: how late a deadline may fire. */
 export const RESOLUTION_MS = 25;
 
-interface Entry {
-  readonly slot: number;
-  readonly fire: () => void;
+/**
+ * A deadline armed in the wheel. A class, not an object literal: V8
+ * pretenures a literal whose objects mostly survive (a kept-alive
+ * connection's entry lives for seconds), and then allocates every later one,
+ * and its callback, in the old generation, where a dead entry still holds its
+ * connection through the next scavenges (see the README's Performance).
+ */
+class Entry {
+  constructor(readonly slot: number, readonly fire: () => void) {}
 }
 
 const slots = new Map<number, Set<Entry>>();
@@ -67,7 +73,7 @@ function startTimer(): void {
 
 function arm(deadline: number, fire: () => void): Entry {
   if (pending === 0 && timer === null) done = dueSlot(performance.now());
-  const entry = { slot: Math.max(slotOf(deadline), done + 1), fire };
+  const entry = new Entry(Math.max(slotOf(deadline), done + 1), fire);
   let set = slots.get(entry.slot);
   if (set === undefined) slots.set(entry.slot, set = new Set());
   set.add(entry);
@@ -150,6 +156,8 @@ export class Watchdog {
   #deadline = Infinity;
   #disposed = false;
   #entry: Entry | null = null;
+  /** The wheel's callback, made once (not per arming). */
+  readonly #onSlot = (): void => this.#fire();
   readonly #onExpire: () => void;
 
   /** `onExpire` runs once the deadline set last passes while still set. */
@@ -163,7 +171,7 @@ export class Watchdog {
     this.#deadline = deadline;
     if (this.#entry === null || deadline < this.#entry.slot * RESOLUTION_MS - RESOLUTION_MS) {
       if (this.#entry !== null) disarm(this.#entry);
-      this.#entry = arm(deadline, () => this.#fire());
+      this.#entry = arm(deadline, this.#onSlot);
     }
   }
 
@@ -187,7 +195,7 @@ export class Watchdog {
       this.#deadline = Infinity;
       this.#onExpire();
     } else {
-      this.#entry = arm(this.#deadline, () => this.#fire());
+      this.#entry = arm(this.#deadline, this.#onSlot);
     }
   }
 }

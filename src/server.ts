@@ -16,12 +16,22 @@ import type { Router } from "./router.ts";
 import { serializeResponse } from "./serializer.ts";
 import { httpDate } from "./http_date.ts";
 
-/** An open connection, its serve task and its socket. */
-interface Open {
-  readonly connection: Connection;
-  readonly conn: Deno.TcpConn;
-  task: Promise<void>;
+/**
+ * An open connection with its socket and serve task. A class, not an object
+ * literal, on purpose: V8 pretenures a literal whose objects mostly survive
+ * (under keep-alive load, connections live long), and then allocates every
+ * later one in the old generation, with the Connection stored into it. Under
+ * new-connection load that made each short-lived connection outlive the
+ * scavenges: they took ~9 ms instead of ~1, each followed by a full collection
+ * (measured with --trace-gc; allocation checked with %InYoungGeneration).
+ */
+class Open {
+  /** The serve loop, set once it has started. */
+  task: Promise<void> = SETTLED;
+  constructor(readonly connection: Connection, readonly conn: Deno.TcpConn) {}
 }
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Options of {@link Server.listen}; every field has the default of config.ts. */
 export interface ServerOptions extends Partial<ConnectionLimits> {
@@ -176,7 +186,7 @@ export class Server {
     });
     if (!this.#refed) conn.unref();
     this.metrics.connectionOpened();
-    const open: Open = { connection, conn, task: Promise.resolve() };
+    const open = new Open(connection, conn);
     entry = this.#connections.add(open);
     open.task = connection.serve();
   }
