@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ByteSource, SocketReader } from "../src/reader.ts";
+import { type ByteSource, MAX_SPARE_BUFFERS, SocketReader, spareBuffers } from "../src/reader.ts";
 import {
   armedDeadlines,
   beforeDeadline,
@@ -179,4 +179,66 @@ Deno.test("Watchdog.set() after dispose() arms nothing (a write or read after cl
   assert.equal(armedDeadlines(), 0);
   assert.equal(liveTickTimers(), 0);
   assert.equal(fired, 0);
+});
+
+/** Takes every spare read buffer, so a test starts with none. */
+function drainSpares(): void {
+  while (spareBuffers() > 0) new SocketReader(new ManualSource(), 64, 64);
+}
+
+Deno.test("SocketReader.dispose() gives its buffer, zeroed, to the next reader of that size", async () => {
+  drainSpares();
+  const source = new ManualSource();
+  const first = new SocketReader(source, 64, 64);
+  const fill = first.fill(Infinity);
+  source.deliver("secret request bytes");
+  assert.equal(await fill, "data");
+  const used = first.buf;
+  first.dispose();
+  assert.equal(spareBuffers(), 1);
+  assert.equal(first.buf.length, 0, "a disposed reader still holds the buffer");
+  assert.equal(first.buffered, 0);
+  assert.equal(await first.fill(Infinity), "eof");
+  assert.equal(source.pending.length, 0, "a disposed reader read again");
+
+  const second = new SocketReader(new ManualSource(), 64, 64);
+  assert.equal(second.buf, used, "the spare was not reused");
+  assert.ok(second.buf.every((b) => b === 0), "a client's bytes survived into the next connection");
+  assert.equal(spareBuffers(), 0);
+
+  // A spare of another size is dropped, not handed out.
+  second.dispose();
+  const other = new SocketReader(new ManualSource(), 128, 128);
+  assert.equal(other.buf.length, 128);
+  assert.notEqual(other.buf, used);
+  assert.equal(spareBuffers(), 0);
+});
+
+Deno.test("SocketReader.dispose() keeps no buffer a read in flight may still write into", async () => {
+  drainSpares();
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const watching = reader.watch(); // a read in flight at close
+  reader.dispose();
+  assert.equal(spareBuffers(), 0, "a buffer with a read in flight became a spare");
+  const next = new SocketReader(new ManualSource(), 64, 64);
+  source.deliver("late"); // the abandoned read lands in its own buffer only
+  assert.equal(await watching, false);
+  assert.ok(next.buf.every((b) => b === 0), "a late read wrote into another reader's buffer");
+  assert.notEqual(next.buf, reader.buf);
+});
+
+Deno.test("SocketReader keeps at most MAX_SPARE_BUFFERS spares (just below, at, just above)", () => {
+  drainSpares();
+  const readers = Array.from(
+    { length: MAX_SPARE_BUFFERS + 1 },
+    () => new SocketReader(new ManualSource(), 64, 64),
+  );
+  for (let i = 0; i < MAX_SPARE_BUFFERS - 1; i++) readers[i]!.dispose();
+  assert.equal(spareBuffers(), MAX_SPARE_BUFFERS - 1);
+  readers[MAX_SPARE_BUFFERS - 1]!.dispose();
+  assert.equal(spareBuffers(), MAX_SPARE_BUFFERS);
+  readers[MAX_SPARE_BUFFERS]!.dispose();
+  assert.equal(spareBuffers(), MAX_SPARE_BUFFERS, "spares grew past their bound");
+  drainSpares();
 });
