@@ -16,7 +16,7 @@ import { BodyReader } from "./body.ts";
 import { rejection, type RejectionCode } from "./errors.ts";
 import { bodyFraming, type Framing } from "./framing.ts";
 import { hasToken } from "./headers.ts";
-import { httpDate } from "./http_date.ts";
+import { currentHttpDate } from "./http_date.ts";
 import { accessLog, connectionLog, handlerLog } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { Output } from "./output.ts";
@@ -336,7 +336,7 @@ export class Connection {
     const options = {
       keepAlive,
       omitBody: head.method === "HEAD",
-      date: httpDate(),
+      date: currentHttpDate(),
       version: head.version,
       closingSignal: this.#closingSignal,
     };
@@ -572,7 +572,7 @@ export class Connection {
     const bytes = serializeResponse(response, {
       keepAlive: false,
       omitBody: head?.method === "HEAD",
-      date: httpDate(),
+      date: currentHttpDate(),
     });
     this.#output.queue(bytes);
     this.#ctx.metrics.record(null, response.status);

@@ -14,7 +14,7 @@ import { type OpenEntry, OpenList } from "./open_list.ts";
 import { Pool } from "./pool.ts";
 import type { Router } from "./router.ts";
 import { serializeResponse } from "./serializer.ts";
-import { httpDate } from "./http_date.ts";
+import { currentHttpDate } from "./http_date.ts";
 
 /**
  * An open connection with its socket and serve task. A class, not an object
@@ -214,7 +214,7 @@ export class Server {
     const bytes = serializeResponse(rejection("too_many_connections", { "Retry-After": "1" }), {
       keepAlive: false,
       omitBody: false,
-      date: httpDate(),
+      date: currentHttpDate(),
     });
     conn.write(bytes).catch(() => {}).finally(() => {
       try {
