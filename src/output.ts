@@ -24,11 +24,19 @@ export class WriteTimeout extends Error {
   }
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Queued writes to one socket. */
 export class Output {
   readonly #sink: ByteSink;
   readonly #writeTimeoutMs: number;
-  #queued: Uint8Array[] = [];
+  /**
+   * Queued parts in `[0, #count)`; the array keeps its length between
+   * responses (a fresh array per response, and its growth, cost an
+   * allocation each) and its used slots are cleared when taken.
+   */
+  readonly #queued: Uint8Array[] = [];
+  #count = 0;
   #queuedBytes = 0;
   /** The last write started or chained (it settles after all before it), or null. */
   #writing: Promise<void> | null = null;
@@ -71,7 +79,7 @@ export class Output {
   /** Adds bytes to the next write. */
   queue(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.#queued.push(bytes);
+    this.#queued[this.#count++] = bytes;
     this.#queuedBytes += bytes.length;
   }
 
@@ -106,14 +114,20 @@ export class Output {
   }
 
   /**
-   * The queued parts as the buffers to write: runs of small parts joined into
-   * one (pipelined responses: one write), large parts as they are (no copy).
+   * The queued parts as what to write: one part as it is; runs of small parts
+   * joined into one (pipelined responses: one write); large parts as they are
+   * (no copy).
    */
-  #take(): Uint8Array[] {
+  #take(): Uint8Array | Uint8Array[] {
     const queued = this.#queued;
-    this.#queued = [];
+    const count = this.#count;
+    this.#count = 0;
     this.#queuedBytes = 0;
-    if (queued.length === 1) return queued;
+    if (count === 1) {
+      const only = queued[0]!;
+      queued[0] = NO_BYTES; // a written response must not stay reachable from here
+      return only;
+    }
     const out: Uint8Array[] = [];
     let run: Uint8Array[] = [];
     let runBytes = 0;
@@ -123,7 +137,9 @@ export class Output {
       run = [];
       runBytes = 0;
     };
-    for (const part of queued) {
+    for (let i = 0; i < count; i++) {
+      const part = queued[i]!;
+      queued[i] = NO_BYTES;
       if (part.length >= SEPARATE_BODY_BYTES) {
         endRun();
         out.push(part);
@@ -133,18 +149,19 @@ export class Output {
       }
     }
     endRun();
-    return out;
+    return out.length === 1 ? out[0]! : out;
   }
 
-  /** Writes the buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
-  async #write(buffers: Uint8Array[], now: number): Promise<void> {
+  /** Writes the buffer or buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
+  async #write(out: Uint8Array | Uint8Array[], now: number): Promise<void> {
     try {
       if (this.#failure !== null) return; // the socket is done for: write nothing more
       this.#watchdog.set(now + this.#writeTimeoutMs);
-      for (const out of buffers) {
-        for (let written = 0; written < out.length;) {
-          written += await this.#sink.write(written === 0 ? out : out.subarray(written));
-        }
+      const count = out instanceof Uint8Array ? 1 : out.length;
+      for (let i = 0; i < count; i++) {
+        const buf = out instanceof Uint8Array ? out : out[i]!;
+        let written = await this.#sink.write(buf); // the usual write takes it all
+        while (written < buf.length) written += await this.#sink.write(buf.subarray(written));
       }
     } catch (error) {
       this.#failure = this.#timedOut ? new WriteTimeout() : error;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { armedDeadlines, liveTickTimers } from "../src/deadlines.ts";
 import { Output, WriteTimeout } from "../src/output.ts";
+import { SEPARATE_BODY_BYTES } from "../src/serializer.ts";
 
 /** A sink that records writes and takes everything at once. */
 class Sink {
@@ -21,6 +22,24 @@ Deno.test("Output joins queued small parts into one write, in order", async () =
   output.queue(bytes("c"));
   await output.flush();
   assert.deepEqual(sink.writes, ["abc"]);
+  output.dispose();
+});
+
+Deno.test("Output writes one send after another whole and in order, single parts, runs and large parts alike", async () => {
+  const sink = new Sink();
+  const output = new Output(sink, 60_000);
+  const large = "L".repeat(SEPARATE_BODY_BYTES);
+  output.queue(bytes("one"));
+  output.send(); // one part: written as it is
+  output.queue(bytes("a"));
+  output.queue(bytes("b"));
+  output.queue(bytes(large));
+  output.queue(bytes("c"));
+  output.send(); // a run, a large part, a run
+  output.queue(bytes("two"));
+  await output.flush();
+  assert.deepEqual(sink.writes, ["one", "ab", large, "c", "two"]);
+  assert.equal(output.queuedBytes, 0);
   output.dispose();
 });
 
