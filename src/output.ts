@@ -153,24 +153,63 @@ export class Output {
   }
 
   /** Writes the buffer or buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
-  async #write(out: Uint8Array | Uint8Array[], now: number): Promise<void> {
-    try {
-      if (this.#failure !== null) return; // the socket is done for: write nothing more
-      this.#watchdog.set(now + this.#writeTimeoutMs);
-      const count = out instanceof Uint8Array ? 1 : out.length;
-      for (let i = 0; i < count; i++) {
-        const buf = out instanceof Uint8Array ? out : out[i]!;
-        let written = await this.#sink.write(buf); // the usual write takes it all
-        while (written < buf.length) written += await this.#sink.write(buf.subarray(written));
-      }
-    } catch (error) {
-      this.#failure = this.#timedOut ? new WriteTimeout() : error;
-    } finally {
-      this.#watchdog.clear();
+  #write(out: Uint8Array | Uint8Array[], now: number): Promise<void> {
+    if (this.#failure !== null) { // the socket is done for: write nothing more
       this.#outstanding--;
+      return SETTLED;
+    }
+    this.#watchdog.set(now + this.#writeTimeoutMs);
+    if (!(out instanceof Uint8Array)) return this.#writeAll(out);
+    // The usual write, one buffer that one socket write takes whole, runs
+    // without an async function (its frame was ~470 B per response) and
+    // with callbacks made once: at most one write is in flight.
+    this.#current = out;
+    try {
+      return this.#sink.write(out).then(this.#wrote, this.#failed);
+    } catch (error) { // a sink that throws instead of rejecting
+      this.#failed(error);
+      return SETTLED;
     }
   }
+
+  /** The buffer of the write in flight, for {@link #wrote}. */
+  #current: Uint8Array | null = null;
+
+  readonly #wrote = (n: number): Promise<void> | void => {
+    const out = this.#current!;
+    this.#current = null;
+    if (n < out.length) return this.#writeAll([out.subarray(n)]); // a short write: the rest
+    this.#settle();
+  };
+
+  readonly #failed = (error: unknown): void => {
+    this.#current = null;
+    this.#failure = this.#timedOut ? new WriteTimeout() : error;
+    this.#settle();
+  };
+
+  /** Writes the buffers whole, in order (the deadline is set already). Never rejects. */
+  async #writeAll(buffers: Uint8Array[]): Promise<void> {
+    try {
+      for (const out of buffers) {
+        for (let written = 0; written < out.length;) {
+          written += await this.#sink.write(written === 0 ? out : out.subarray(written));
+        }
+      }
+      this.#settle();
+    } catch (error) {
+      this.#failed(error);
+    }
+  }
+
+  /** A write is over: its deadline stops. */
+  #settle(): void {
+    this.#watchdog.clear();
+    this.#outstanding--;
+  }
 }
+
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** `parts` (of `total` bytes together) as one array. */
 export function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
