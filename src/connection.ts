@@ -194,7 +194,8 @@ export class Connection {
         // A head already buffered (pipelining) comes back as a value: no microtask hop.
         const head = next instanceof Promise ? await next : next;
         if (head === null) break;
-        const keepAlive = await this.#respond(head, served);
+        const answered = this.#respond(head, served);
+        const keepAlive = answered instanceof Promise ? await answered : answered;
         this.#served = served;
         if (!keepAlive) break;
       }
