@@ -97,7 +97,7 @@ class Turn {
     readonly body: BodyReader,
     /** Whether the connection stays open after this request (later steps may say no). */
     public keepAlive: boolean,
-    /** Whether the client sent `Expect: 100-continue`. */
+    /** Whether the client waits for `100 Continue` before sending its body. */
     readonly wantsContinue: boolean,
     /** The access log's start time, or null when it is off. */
     readonly started: number | null,
