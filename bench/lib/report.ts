@@ -96,6 +96,42 @@ function mib(kib: number): string {
   return fixed(kib / 1024, 1);
 }
 
+/** The columns every load table has, in this order: see {@link measureCells}. */
+const MEASURE_COLUMNS = [
+  "req/s",
+  "req/s min–max",
+  "p50 ms",
+  "p99 ms",
+  "CPU µs/req",
+  "user µs/req",
+  "server CPU %",
+] as const;
+
+/** A load or scaling row's cells under {@link MEASURE_COLUMNS}. */
+function measureCells(
+  r: Pick<
+    LoadSummary,
+    | "requestsPerSecond"
+    | "requestsPerSecondMin"
+    | "requestsPerSecondMax"
+    | "p50Ms"
+    | "p99Ms"
+    | "cpuMicrosPerRequest"
+    | "userMicrosPerRequest"
+    | "cpuPercent"
+  >,
+): string[] {
+  return [
+    fixed(r.requestsPerSecond, 0),
+    `${fixed(r.requestsPerSecondMin, 0)}–${fixed(r.requestsPerSecondMax, 0)}`,
+    fixed(r.p50Ms, 2),
+    fixed(r.p99Ms, 2),
+    fixed(r.cpuMicrosPerRequest, 1),
+    fixed(r.userMicrosPerRequest, 1),
+    fixed(r.cpuPercent, 0),
+  ];
+}
+
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   const align = header.map((_, i) => (i < 2 ? "---" : "--:"));
@@ -153,13 +189,7 @@ function scalingSection(nproc: number, rows: readonly ScalingSummary[]): string[
       "server",
       "path",
       "listeners",
-      "req/s",
-      "req/s min–max",
-      "p50 ms",
-      "p99 ms",
-      "CPU µs/req",
-      "user µs/req",
-      "server CPU %",
+      ...MEASURE_COLUMNS,
       "cores busy %",
       "other CPU %",
       "errors",
@@ -168,13 +198,7 @@ function scalingSection(nproc: number, rows: readonly ScalingSummary[]): string[
       r.server,
       r.path,
       String(r.listeners),
-      fixed(r.requestsPerSecond, 0),
-      `${fixed(r.requestsPerSecondMin, 0)}–${fixed(r.requestsPerSecondMax, 0)}`,
-      fixed(r.p50Ms, 2),
-      fixed(r.p99Ms, 2),
-      fixed(r.cpuMicrosPerRequest, 1),
-      fixed(r.userMicrosPerRequest, 1),
-      fixed(r.cpuPercent, 0),
+      ...measureCells(r),
       r.coreBusyPercent.map((p) => fixed(p, 0)).join("/"),
       fixed(r.otherCpuPercent, 0),
       String(r.errors),
@@ -227,13 +251,7 @@ export function results(
       [
         "scenario",
         "server",
-        "req/s",
-        "req/s min–max",
-        "p50 ms",
-        "p99 ms",
-        "CPU µs/req",
-        "user µs/req",
-        "server CPU %",
+        ...MEASURE_COLUMNS,
         "other CPU %",
         "RSS MiB",
         "errors",
@@ -241,13 +259,7 @@ export function results(
       load.map((r) => [
         r.scenario,
         r.server,
-        fixed(r.requestsPerSecond, 0),
-        `${fixed(r.requestsPerSecondMin, 0)}–${fixed(r.requestsPerSecondMax, 0)}`,
-        fixed(r.p50Ms, 2),
-        fixed(r.p99Ms, 2),
-        fixed(r.cpuMicrosPerRequest, 1),
-        fixed(r.userMicrosPerRequest, 1),
-        fixed(r.cpuPercent, 0),
+        ...measureCells(r),
         fixed(r.otherCpuPercent, 0),
         fixed(r.rssMiB, 1),
         String(r.errors),
