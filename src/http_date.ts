@@ -10,9 +10,6 @@
  * @module
  */
 
-let cachedSecond = -1;
-let cachedValue = "";
-
 /**
  * The time `now` (ms since the epoch) as an IMF-fixdate, e.g.
  * `Sun, 06 Nov 1994 08:49:37 GMT`.
@@ -24,12 +21,9 @@ let cachedValue = "";
  * ```
  */
 export function httpDate(now: number): string {
-  const second = Math.floor(now / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedValue = new Date(second * 1000).toUTCString();
-  }
-  return cachedValue;
+  // Rounded down: a time inside a second names that second. (Only
+  // DateCache calls this on the serving path, once a second.)
+  return new Date(Math.floor(now / 1000) * 1000).toUTCString();
 }
 
 /** Runs `expire` after `ms` without keeping the process alive. */
