@@ -233,14 +233,15 @@ export class Connection {
     const parser = this.#parser;
     const reader = this.#reader;
     const limits = this.#ctx.limits;
-    // Read only when the client is awaited (a pipelined head costs no clock
-    // read), and once for both the idle deadline and the write's; the first
-    // request's wait has its deadline already (and nothing to write).
-    let now = acceptDeadline === null ? performance.now() : undefined;
-    const waitDeadline = acceptDeadline ?? now! + limits.idleTimeoutMs;
     // The first head must be complete within CLIENT_TIMEOUT of accept; a later
     // one within CLIENT_TIMEOUT of its first byte (until then IDLE_TIMEOUT runs).
     let headDeadline = acceptDeadline ?? Infinity;
+    // IDLE_TIMEOUT counts from the wait's start, as a timeout the deadline
+    // wheel fixes (no clock read per request). Should that wait bring only
+    // empty lines, the waits after it share one deadline: sending empty
+    // lines cannot hold a connection past about twice IDLE_TIMEOUT.
+    let idleDeadline = acceptDeadline ?? -1;
+    let waits = 0;
     for (let result = first;; result = parser.feed(reader.buf, reader.start, reader.end)) {
       if (result.kind === "head") {
         reader.consume(result.consumed);
@@ -257,13 +258,22 @@ export class Connection {
       // Answers to pipelined requests go out before we wait; the write runs
       // while we wait (a write error shows at the next flush or at the end).
       if (this.#output.busy) await this.#output.flush(); // at most one write in flight
-      else this.#output.send(now);
-      now = undefined; // stale after the first wait
+      else this.#output.send();
       if (!started && acceptDeadline === null && this.#ctx.draining()) return null;
       this.#idle = !started;
-      const outcome = await reader.fill(started ? headDeadline : waitDeadline);
+      if (!started && idleDeadline < 0 && waits > 0) {
+        idleDeadline = performance.now() + limits.idleTimeoutMs;
+      }
+      waits++;
+      const outcome = await (started
+        ? reader.fill(headDeadline)
+        : idleDeadline >= 0
+        ? reader.fill(idleDeadline)
+        : reader.fillWithin(limits.idleTimeoutMs));
       this.#idle = false;
-      if (outcome === "data") continue;
+      if (outcome === "data") {
+        continue;
+      }
       if (outcome === "timeout" && started) {
         await this.#refuse("header_timeout", null, null);
       } else if (outcome === "full") {

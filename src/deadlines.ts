@@ -7,7 +7,10 @@
  * live in a timing wheel instead: slots of {@link RESOLUTION_MS}, one timer
  * that ticks only while some deadline is pending, and O(1) to arm and disarm.
  * A deadline fires up to one slot late, never early: fine for timeouts
- * measured in seconds.
+ * measured in seconds. A {@link Watchdog} given a timeout rather than a
+ * deadline ({@link Watchdog.setAfter}) has its deadline fixed at the next
+ * tick, from that tick's clock reading: up to one slot later still, and no
+ * clock read per operation.
  *
  * @module
  */
@@ -28,6 +31,10 @@ class Entry {
 
 const slots = new Map<number, Set<Entry>>();
 let pending = 0;
+/** Watchdogs whose timeout waits for the next tick to become a deadline. */
+let awaitingTick = 0;
+/** Ticks so far: a watchdog is listed for the next tick once per tick. */
+let ticks = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 /** Tick timers scheduled and not yet run or cleared: never more than one. */
 let liveTimers = 0;
@@ -47,7 +54,9 @@ function dueSlot(time: number): number {
 function tick(): void {
   timer = null;
   liveTimers--;
-  const now = dueSlot(performance.now());
+  const time = performance.now();
+  Watchdog.fixDeadlines(time);
+  const now = dueSlot(time);
   for (let slot = done + 1; slot <= now; slot++) {
     const due = slots.get(slot);
     if (due === undefined) continue;
@@ -58,7 +67,7 @@ function tick(): void {
   done = now;
   // A callback above may have armed a deadline and so started the timer
   // already: schedule only if none is running (a second one would never stop).
-  if (pending > 0 && timer === null) startTimer();
+  if ((pending > 0 || awaitingTick > 0) && timer === null) startTimer();
 }
 
 /**
@@ -87,8 +96,13 @@ function disarm(entry: Entry): void {
   if (set === undefined || !set.delete(entry)) return; // already fired
   pending--;
   if (set.size === 0) slots.delete(entry.slot);
-  if (pending === 0 && timer !== null) {
-    clearTimeout(timer); // nothing left to wait for: let the process exit
+  stopIfIdle();
+}
+
+/** Stops the tick timer once nothing waits for it: lets the process exit. */
+function stopIfIdle(): void {
+  if (pending === 0 && awaitingTick === 0 && timer !== null) {
+    clearTimeout(timer);
     timer = null;
     liveTimers--;
   }
@@ -134,9 +148,9 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promis
   });
 }
 
-/** How many deadlines are armed (for tests: none may be left behind). */
+/** How many deadlines are armed or wait for a tick to be (for tests: none may be left behind). */
 export function armedDeadlines(): number {
-  return pending;
+  return pending + awaitingTick;
 }
 
 /** How many tick timers are scheduled (for tests: at most one, and none when nothing is armed). */
@@ -153,9 +167,34 @@ export function liveTickTimers(): number {
  * few operations a second, not a few per operation.
  */
 export class Watchdog {
+  /**
+   * The watchdogs given a timeout since the last tick ({@link setAfter}),
+   * each listed once per tick; the next tick fixes their deadlines.
+   */
+  static #listed: Watchdog[] = [];
+
+  /** Called by the tick first, with its clock reading: fixes the listed watchdogs' deadlines. */
+  static fixDeadlines(time: number): void {
+    const listed = Watchdog.#listed;
+    if (listed.length === 0) return;
+    Watchdog.#listed = [];
+    ticks++;
+    for (const dog of listed) {
+      const after = dog.#after;
+      if (after < 0) continue; // set, cleared or disposed since
+      dog.#after = -1;
+      awaitingTick--;
+      dog.set(time + after);
+    }
+  }
+
   #deadline = Infinity;
   #disposed = false;
   #entry: Entry | null = null;
+  /** A timeout (ms) from {@link setAfter} that the next tick turns into a deadline, or -1. */
+  #after = -1;
+  /** The tick count when this watchdog was last listed for a tick, or -1. */
+  #listedAt = -1;
   /** The wheel's callback, made once (not per arming). */
   readonly #onSlot = (): void => this.#fire();
   readonly #onExpire: () => void;
@@ -168,6 +207,7 @@ export class Watchdog {
   /** Sets the deadline (a `performance.now()` reading); does nothing once disposed. */
   set(deadline: number): void {
     if (this.#disposed) return; // a write or read after close must not arm the wheel again
+    this.#forgetTimeout();
     this.#deadline = deadline;
     if (this.#entry === null || deadline < this.#entry.slot * RESOLUTION_MS - RESOLUTION_MS) {
       if (this.#entry !== null) disarm(this.#entry);
@@ -175,8 +215,33 @@ export class Watchdog {
     }
   }
 
+  /**
+   * Sets the deadline to `timeoutMs` from now without reading the clock:
+   * the next tick fixes it from its own reading, which is later than now,
+   * so it is never early, and late by at most the time to that tick (one
+   * slot while the event loop is not blocked). On a kept-alive connection's
+   * path this saves a clock read per request (about 6% of its JavaScript, in
+   * a profile). Does nothing once disposed.
+   */
+  setAfter(timeoutMs: number): void {
+    if (this.#disposed) return;
+    if (this.#after < 0) awaitingTick++;
+    this.#after = timeoutMs;
+    this.#deadline = Infinity; // an entry armed for an earlier deadline finds nothing to do
+    if (this.#listedAt !== ticks) {
+      this.#listedAt = ticks;
+      Watchdog.#listed.push(this);
+    }
+    if (timer === null) {
+      // The wheel was idle: its last tick is long past.
+      if (pending === 0) done = dueSlot(performance.now());
+      startTimer();
+    }
+  }
+
   /** Unsets the deadline; the armed entry, when it fires, finds nothing to do. */
   clear(): void {
+    this.#forgetTimeout();
     this.#deadline = Infinity;
   }
 
@@ -186,6 +251,16 @@ export class Watchdog {
     this.#deadline = Infinity;
     if (this.#entry !== null) disarm(this.#entry);
     this.#entry = null;
+    this.#forgetTimeout();
+    stopIfIdle(); // a timer started by setAfter() may be running for nothing now
+  }
+
+  /** Drops a timeout still waiting for a tick; returns whether there was one. */
+  #forgetTimeout(): boolean {
+    if (this.#after < 0) return false;
+    this.#after = -1;
+    awaitingTick--;
+    return true;
   }
 
   #fire(): void {

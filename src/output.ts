@@ -88,19 +88,16 @@ export class Output {
    * write to finish: the connection goes back to reading at once, so the
    * write's completion overlaps the wait for the next request. Writes stay in
    * order (a write starts only after the one before it), and a failure is
-   * kept and thrown by the next {@link flush}. `now` is a `performance.now()`
-   * reading the caller has just taken, if it has one: the write's deadline
-   * counts from it.
+   * kept and thrown by the next {@link flush}.
    */
-  send(now?: number): void {
+  send(): void {
     if (this.#queuedBytes === 0) return;
     const out = this.#take();
-    // The usual case, no write in flight, starts at once (at `now`, when the
-    // caller has just read the clock); only a write queued behind another
-    // pays for chaining.
+    // The usual case, no write in flight, starts at once; only a write
+    // queued behind another pays for chaining.
     this.#writing = this.#outstanding++ === 0 || this.#writing === null
-      ? this.#write(out, now ?? performance.now())
-      : this.#writing.then(() => this.#write(out, performance.now()));
+      ? this.#write(out)
+      : this.#writing.then(() => this.#write(out));
   }
 
   /**
@@ -153,12 +150,12 @@ export class Output {
   }
 
   /** Writes the buffer or buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
-  #write(out: Uint8Array | Uint8Array[], now: number): Promise<void> {
+  #write(out: Uint8Array | Uint8Array[]): Promise<void> {
     if (this.#failure !== null) { // the socket is done for: write nothing more
       this.#outstanding--;
       return SETTLED;
     }
-    this.#watchdog.set(now + this.#writeTimeoutMs);
+    this.#watchdog.setAfter(this.#writeTimeoutMs);
     if (!(out instanceof Uint8Array)) return this.#writeAll(out);
     // The usual write, one buffer that one socket write takes whole, runs
     // without an async function (its frame was ~470 B per response) and

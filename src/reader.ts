@@ -108,22 +108,41 @@ export class SocketReader {
    * make room; "full" means the buffer is at its maximum and holds no free byte.
    */
   fill(deadline: number): Promise<FillOutcome> {
+    return this.#fill(deadline, -1);
+  }
+
+  /**
+   * {@link fill} with a deadline `timeoutMs` from now, which the deadline
+   * wheel fixes at its next tick (see {@link Watchdog.setAfter}): no clock
+   * read, and never early.
+   */
+  fillWithin(timeoutMs: number): Promise<FillOutcome> {
+    return this.#fill(Infinity, timeoutMs);
+  }
+
+  /** A fill until `deadline`, or when `timeoutMs` is not negative, within it. */
+  #fill(deadline: number, timeoutMs: number): Promise<FillOutcome> {
     if (this.#inflight === null) {
       if (this.#spent) return Promise.resolve("eof");
       if (!this.#makeRoom()) return Promise.resolve("full");
       // The read's result is applied in #landed, once, however many fills
-      // await it: applying it in each awaiter would count the same bytes twice.
-      this.#inflight = this.#source.read(this.buf.subarray(this.end)).then(
-        this.#landed,
-        this.#failed,
+      // await it: applying it in each awaiter would count the same bytes
+      // twice. An empty buffer is read into as it is: no view to make.
+      const into = this.end === 0 ? this.buf : this.buf.subarray(this.end);
+      this.#inflight = this.#source.read(into).then(this.#landed, this.#failed);
+    }
+    if (timeoutMs < 0 && deadline === Infinity) return this.#inflight;
+    // The read stays in flight after a timeout, for the next fill.
+    if (this.#waiter !== null) { // a second waiter: rare
+      return beforeDeadline(
+        this.#inflight,
+        timeoutMs < 0 ? deadline : performance.now() + timeoutMs,
       );
     }
-    if (deadline === Infinity) return this.#inflight;
-    // The read stays in flight after a timeout, for the next fill.
-    if (this.#waiter !== null) return beforeDeadline(this.#inflight, deadline); // a second waiter: rare
     return new Promise((resolve) => {
       this.#waiter = resolve;
-      this.#watchdog.set(deadline);
+      if (timeoutMs < 0) this.#watchdog.set(deadline);
+      else this.#watchdog.setAfter(timeoutMs);
     });
   }
 

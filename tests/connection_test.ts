@@ -302,6 +302,29 @@ Deno.test("IDLE_TIMEOUT closes a kept-alive connection that sends nothing more",
   assert.ok(await c.closedByServer()); // would hang past the test's patience without the timeout
 });
 
+Deno.test("IDLE_TIMEOUT: empty lines sent between requests hold a connection at most about twice the timeout", async () => {
+  await using s = startServer({ idleTimeoutMs: 200, clientTimeoutMs: 10_000 });
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/"));
+  assert.equal((await c.response()).status, 200);
+  const started = performance.now();
+  let open = true;
+  const closed = c.closedByServer().finally(() => (open = false));
+  // Leading empty lines are ignored (RFC 9112 §2.2) and do not start a request.
+  while (open && performance.now() - started < 3_000) {
+    try {
+      await c.write("\r\n");
+    } catch {
+      break; // closed under our write
+    }
+    await new Promise((r) => setTimeout(r, 40)); // the drip under test, not a sync
+  }
+  assert.ok(await closed);
+  const heldMs = performance.now() - started;
+  assert.ok(heldMs >= 200, `closed after ${heldMs.toFixed(0)} ms, before IDLE_TIMEOUT`);
+  assert.ok(heldMs < 2 * 200 + 1_000, `held ${heldMs.toFixed(0)} ms by empty lines`);
+});
+
 Deno.test("BODY_TIMEOUT: a body that stops arriving gets 408", async () => {
   await using s = startServer({ bodyTimeoutMs: 150 });
   using c = await RawClient.connect(s.port);

@@ -49,6 +49,22 @@ Deno.test("SocketReader.fill() after a timeout waits for the same read instead o
   assert.equal(reader.buffered, 3);
 });
 
+Deno.test("SocketReader.fillWithin() times out no earlier than its timeout, and its read lands for the next fill", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const started = performance.now();
+  assert.equal(await reader.fillWithin(30), "timeout");
+  assert.ok(performance.now() - started >= 30, "timed out early");
+  const next = reader.fillWithin(60_000);
+  assert.equal(source.pending.length, 1, "a second read started after the timeout");
+  source.deliver("abc");
+  assert.equal(await next, "data");
+  assert.equal(reader.buffered, 3);
+  reader.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
 Deno.test("SocketReader.watch() resolves true when the peer closes", async () => {
   const reader = new SocketReader({ read: () => Promise.resolve(null) }, 64, 64);
   assert.equal(await reader.watch(), true);

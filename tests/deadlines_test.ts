@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import {
+  armedDeadlines,
+  beforeDeadline,
+  liveTickTimers,
+  RESOLUTION_MS,
+  Watchdog,
+} from "../src/deadlines.ts";
+
+/** A watchdog and a promise of the `performance.now()` reading when it expired. */
+function watched(): { dog: Watchdog; expired: Promise<number> } {
+  let expire: (at: number) => void = () => {};
+  const expired = new Promise<number>((resolve) => (expire = resolve));
+  return { dog: new Watchdog(() => expire(performance.now())), expired };
+}
+
+/** Blocks the event loop for `ms`, as a handler doing heavy synchronous work would. */
+function blockEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) { /* busy */ }
+}
+
+/** Resolves after the wheel has ticked at least once more. */
+function nextTicks(): Promise<unknown> {
+  return beforeDeadline(new Promise(() => {}), performance.now() + 2 * RESOLUTION_MS);
+}
+
+Deno.test("Watchdog.setAfter() expires no earlier than its timeout after the call, even after a blocked event loop", async () => {
+  const keeper = new Watchdog(() => {});
+  keeper.set(performance.now() + 60_000); // the wheel keeps ticking
+  await nextTicks();
+  // The wheel's last tick is now ~100 ms old: a deadline counted from it would be early.
+  blockEventLoop(100);
+  const { dog, expired } = watched();
+  const setAt = performance.now();
+  dog.setAfter(50);
+  const at = await expired;
+  assert.ok(at - setAt >= 50, `expired ${(at - setAt).toFixed(1)} ms after setAfter(50)`);
+  keeper.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
+Deno.test("Watchdog.setAfter() expires after its timeout, and a longer timeout set with it has not expired then", async () => {
+  const { dog: short, expired } = watched();
+  let longFired = false;
+  const long = new Watchdog(() => (longFired = true));
+  const setAt = performance.now();
+  short.setAfter(40);
+  long.setAfter(2_000);
+  const at = await expired;
+  assert.ok(at - setAt >= 40);
+  assert.equal(longFired, false, "the longer timeout expired with the shorter one");
+  long.dispose();
+  short.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
+Deno.test("Watchdog.setAfter() then clear() or set(): the timeout waiting for a tick is dropped", async () => {
+  let fired = 0;
+  const cleared = new Watchdog(() => fired++);
+  cleared.setAfter(1);
+  cleared.clear();
+  const moved = new Watchdog(() => fired++);
+  moved.setAfter(1);
+  moved.set(performance.now() + 60_000); // the later deadline replaces the timeout
+  assert.equal(armedDeadlines(), 1, "only the set() deadline is armed");
+  await nextTicks();
+  await nextTicks();
+  assert.equal(fired, 0);
+  moved.dispose();
+  cleared.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
+Deno.test("Watchdog.setAfter(): dispose() before the tick leaves no deadline or timer, and setAfter() after it arms nothing", () => {
+  const { dog } = watched();
+  dog.setAfter(60_000);
+  assert.equal(armedDeadlines(), 1);
+  assert.equal(liveTickTimers(), 1);
+  dog.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+  dog.setAfter(60_000); // a write after close
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
+Deno.test("Watchdog.setAfter() called many times before a tick keeps the last timeout", async () => {
+  const { dog, expired } = watched();
+  const setAt = performance.now();
+  for (let i = 0; i < 100; i++) dog.setAfter(i === 99 ? 30 : 60_000);
+  assert.equal(armedDeadlines(), 1);
+  const at = await expired;
+  assert.ok(at - setAt >= 30);
+  dog.dispose();
+  assert.equal(liveTickTimers(), 0);
+});
