@@ -390,6 +390,61 @@ Deno.test("serializeResponse() writes each head whole in runs of alike heads and
   assert.deepEqual(values(fields, "date"), [later]);
 });
 
+Deno.test("serializeResponse() gives a repeated text response its last bytes again, and any change shows", () => {
+  const headers: Record<string, string> = { "Content-Type": "text/plain" };
+  const text = (bytes: Uint8Array) => latin1.decode(bytes);
+  const first = serializeResponse({ status: 200, headers, body: "hello" }, OPTS);
+  const again = serializeResponse({ status: 200, headers, body: "hello" }, OPTS);
+  const third = serializeResponse({ status: 200, headers, body: "hello" }, OPTS);
+  assert.equal(text(again), text(first));
+  assert.equal(third, again, "an equal response was encoded anew");
+  const expected = (type: string, body: string, close = false, date = DATE) =>
+    `HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nServer: rawhttp\r\nDate: ${date}\r\n` +
+    `Content-Length: ${body.length}\r\nConnection: ${
+      close ? "close" : "keep-alive"
+    }\r\n\r\n${body}`;
+  assert.equal(text(third), expected("text/plain", "hello"));
+  // The same headers object, changed in place: the memo must not answer.
+  headers["Content-Type"] = "text/html";
+  assert.equal(
+    text(serializeResponse({ status: 200, headers, body: "hello" }, OPTS)),
+    expected("text/html", "hello"),
+  );
+  assert.equal(
+    text(serializeResponse({ status: 200, headers, body: "hello" }, OPTS)),
+    expected("text/html", "hello"),
+  );
+  // Another text of the same length, then the close, then the next second.
+  assert.equal(
+    text(serializeResponse({ status: 200, headers, body: "world" }, OPTS)),
+    expected("text/html", "world"),
+  );
+  assert.equal(
+    text(serializeResponse({ status: 200, headers, body: "world" }, { ...OPTS, keepAlive: false })),
+    expected("text/html", "world", true),
+  );
+  const later = "Thu, 01 Jan 1970 00:00:01 GMT";
+  serializeResponse({ status: 200, headers, body: "world" }, { ...OPTS, date: later });
+  assert.equal(
+    text(serializeResponse({ status: 200, headers, body: "world" }, { ...OPTS, date: later })),
+    expected("text/html", "world", false, later),
+  );
+  // HEAD: the same head without the body.
+  const head = serializeResponse({ status: 200, headers, body: "world" }, {
+    ...OPTS,
+    omitBody: true,
+  });
+  assert.equal(text(head), expected("text/html", "world").slice(0, -"world".length));
+  // A byte body is never answered from the memo: its array may change in place.
+  const bytes = new TextEncoder().encode("abc");
+  serializeResponse({ status: 200, headers, body: bytes }, OPTS);
+  serializeResponse({ status: 200, headers, body: bytes }, OPTS);
+  bytes[0] = 0x78;
+  assert.ok(
+    text(serializeResponse({ status: 200, headers, body: bytes }, OPTS)).endsWith("\r\n\r\nxbc"),
+  );
+});
+
 Deno.test("CONTINUE_BYTES is the interim 100 response with no fields", () => {
   assert.equal(new TextDecoder().decode(CONTINUE_BYTES), "HTTP/1.1 100 Continue\r\n\r\n");
 });
