@@ -19,13 +19,32 @@
 
 /** Header fields of one request, in the order they arrived. */
 export class RequestHeaders {
-  readonly #names: string[] = [];
-  readonly #values: string[] = [];
+  #names: string[] = [];
+  #values: string[] = [];
+  /** Whether the arrays are shared with a copy: the first add() then copies them. */
+  #shared = false;
 
   /** Appends a field; `name` must already be lower-case (the parser guarantees it). */
   add(name: string, value: string): void {
+    if (this.#shared) {
+      this.#names = this.#names.slice();
+      this.#values = this.#values.slice();
+      this.#shared = false;
+    }
     this.#names.push(name);
     this.#values.push(value);
+  }
+
+  /**
+   * A copy with the same fields. The two share their fields until either
+   * adds one (it then copies them first), so a copy costs one small object.
+   */
+  copy(): RequestHeaders {
+    const copy = new RequestHeaders();
+    copy.#names = this.#names;
+    copy.#values = this.#values;
+    copy.#shared = this.#shared = true;
+    return copy;
   }
 
   /** How many field lines the request carried. */

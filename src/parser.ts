@@ -138,6 +138,23 @@ export class HeadParser {
   #transferEncoding: string[] | null = null;
   #connection: string | null = null;
   #expect: string | null = null;
+  /**
+   * The last head parsed and its bytes, to answer the same bytes again
+   * without parsing them: a kept-alive client (an API client, a load
+   * balancer's check, a load generator) often sends one head over and over.
+   * Comparing the bytes costs about a fifth of parsing them (measured: 0.11
+   * against 0.53 µs for a 72-byte head, 0.73 against 4.2 µs for 766 bytes).
+   */
+  #lastHead: RequestHead | null = null;
+  /** A copy of the last head's headers, which no handler holds. */
+  #lastHeaders: RequestHeaders | null = null;
+  #lastBytes: Uint8Array | null = null;
+  /** The last head's length in bytes (also when it is not kept). */
+  #lastLength = 0;
+  /** Heads not to remember after the last miss: doubles with each miss in a row. */
+  #skip = 0;
+  /** Of those, how many are still to come. */
+  #skipped = 0;
 
   constructor(limits: HeadLimits) {
     this.#limits = limits;
@@ -161,6 +178,11 @@ export class HeadParser {
     this.#expect = null;
   }
 
+  /** The length of the head kept for a repeat, or 0 if none is kept (for tests). */
+  get remembered(): number {
+    return this.#lastHead === null ? 0 : this.#lastLength;
+  }
+
   /** Whether any byte of a request has been seen (leading empty lines do not count). */
   get started(): boolean {
     return this.#scanned > this.#lineStart || this.#version !== null;
@@ -171,6 +193,20 @@ export class HeadParser {
    * `start` must be the same in every feed of one head; `end` may only grow.
    */
   feed(buf: Uint8Array, start: number, end: number): HeadResult {
+    if (this.#scanned === 0 && this.#lastHead !== null && end - start >= this.#lastLength) {
+      const again = this.#again(buf, start);
+      if (again !== null) return again;
+      // A miss costs a comparison: after misses, remember fewer heads.
+      this.#lastHead = null;
+      this.#skip = this.#skipped = Math.min(Math.max(1, 2 * this.#skip), MAX_SKIPPED_HEADS);
+    }
+    const result = this.#scan(buf, start, end);
+    if (result.kind === "head") this.#remember(result.head, buf, start);
+    return result;
+  }
+
+  /** {@link feed}'s scan, apart so that its byte loop is compiled on its own (with hashStep inlined). */
+  #scan(buf: Uint8Array, start: number, end: number): HeadResult {
     const limits = this.#limits;
     const len = end - start;
     // Bytes past the head budget are never scanned: reaching one is a refusal.
@@ -229,6 +265,47 @@ export class HeadParser {
     this.#scanned = i;
     this.#lineHash = h;
     return INCOMPLETE;
+  }
+
+  /** The last head again if `buf` starts with its exact bytes (it then holds it whole), else null. */
+  #again(buf: Uint8Array, start: number): HeadResult | null {
+    const last = this.#lastBytes!;
+    const n = this.#lastLength;
+    for (let i = 0; i < n; i++) if (buf[start + i] !== last[i]) return null;
+    this.#scanned = n;
+    this.#skip = 0;
+    const head = this.#lastHead!;
+    return { kind: "head", consumed: n, head: { ...head, headers: this.#lastHeaders!.copy() } };
+  }
+
+  /**
+   * Keeps a head and its bytes (`buf` from `start`, `#scanned` long) for
+   * {@link #again}. The kept head's headers are a copy: the handler may add
+   * to the ones it gets.
+   */
+  #remember(head: RequestHead, buf: Uint8Array, start: number): void {
+    const n = this.#scanned;
+    const sameLength = n === this.#lastLength;
+    this.#lastLength = n;
+    // Kept only when its length equals the last head's (the first sign of a
+    // repeat): heads that differ then cost no copy, and a connection's first
+    // head none (on a connection that sends one request, the array for it
+    // would cost more than the parse).
+    if (!sameLength || n > MAX_REMEMBERED_HEAD_BYTES) {
+      this.#lastHead = null;
+      return;
+    }
+    if (this.#skipped > 0) {
+      this.#skipped--;
+      return;
+    }
+    // The array is reused while heads fit (one allocation per connection, mostly).
+    if (this.#lastBytes === null || this.#lastBytes.length < n) {
+      this.#lastBytes = new Uint8Array(Math.max(n, MIN_REMEMBERED_BYTES));
+    }
+    this.#lastBytes.set(buf.subarray(start, start + n));
+    this.#lastHead = head;
+    this.#lastHeaders = head.headers.copy(); // the handler may add to the ones it gets
   }
 
   /** request-line = method SP request-target SP HTTP-version (RFC 9112 §3). */
@@ -363,6 +440,19 @@ export function parseFieldLine(
   }
   return [name, VALUES.get(buf, vs, ve, h)];
 }
+
+/**
+ * Longer heads are not remembered for {@link HeadParser}'s replay: each
+ * connection keeps one, and heads this long (cookies, tokens) seldom repeat.
+ */
+export const MAX_REMEMBERED_HEAD_BYTES = 1024;
+/**
+ * After misses in a row, a connection remembers at most one head in this
+ * many, so heads that differ late (a request id) waste a comparison rarely.
+ */
+const MAX_SKIPPED_HEADS = 64;
+/** The smallest array a remembered head is kept in, so a slightly longer head reuses it. */
+const MIN_REMEMBERED_BYTES = 128;
 
 // Header names, methods, targets and values recur request after request;
 // decoding them once saves two allocations each (see interner.ts).

@@ -435,6 +435,34 @@ Deno.test("HeadParser.feed() gives the same result fed in three parts as fed at 
   );
 });
 
+Deno.test("HeadParser reused for a sequence of heads, with repeats and near repeats, answers each as a fresh parser", () => {
+  // A few heads (fixtures and their mutations) repeated in random order: a
+  // head is answered from the parser's last one when its bytes repeat.
+  const sequence = fc.array(fc.oneof(mutatedHead, fc.constantFrom(...HEAD_FIXTURES)), {
+    minLength: 1,
+    maxLength: 4,
+  }).chain((heads) => fc.array(fc.constantFrom(...heads), { minLength: 2, maxLength: 12 }));
+  fc.assert(
+    fc.property(sequence, fc.boolean(), (inputs, addFields) => {
+      const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+      for (const input of inputs) {
+        parser.reset();
+        const got = parser.feed(input, 0, input.length);
+        const fresh = feedHead(input, DEFAULT_HEAD_LIMITS, [input.length]);
+        assert.deepEqual(snapshot(got), snapshot(fresh));
+        if (got.kind === "head" && fresh.kind === "head") {
+          assert.deepEqual(got.head.contentLength, fresh.head.contentLength);
+          assert.deepEqual(got.head.transferEncoding, fresh.head.transferEncoding);
+          assert.equal(got.head.connection, fresh.head.connection);
+          assert.equal(got.head.expect, fresh.head.expect);
+          if (addFields) got.head.headers.add("x-added", "1"); // as a handler may
+        }
+      }
+    }),
+    RUNS,
+  );
+});
+
 Deno.test("ChunkedDecoder.decode() gives the same data and count fed in two parts as at once", () => {
   fc.assert(
     fc.property(chunkedInput, fc.nat(), (input, seed) => {

@@ -81,3 +81,18 @@ Deno.test("hasToken() matches a token argument given in any case", () => {
   assert.equal(hasToken("CLOSE", "Close"), true);
   assert.equal(hasToken("keep-alive", "Close"), false);
 });
+
+Deno.test("RequestHeaders.copy() has the same fields, and an add() to either leaves the other as it was", () => {
+  const original = headersOf(["host", "a"], ["accept", "*/*"]);
+  const copy = original.copy();
+  assert.deepEqual(copy.pairs(), [["host", "a"], ["accept", "*/*"]]);
+  copy.add("x-added", "1");
+  assert.deepEqual(original.pairs(), [["host", "a"], ["accept", "*/*"]]);
+  original.add("x-other", "2");
+  assert.deepEqual(copy.pairs(), [["host", "a"], ["accept", "*/*"], ["x-added", "1"]]);
+  assert.deepEqual(original.pairs(), [["host", "a"], ["accept", "*/*"], ["x-other", "2"]]);
+  const third = copy.copy(); // a copy of a copy that has added already
+  third.add("x-third", "3");
+  assert.equal(copy.has("x-third"), false);
+  assert.equal(third.get("x-added"), "1");
+});

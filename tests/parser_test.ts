@@ -12,6 +12,7 @@ import {
   type HeadLimits,
   HeadParser,
   type HeadResult,
+  MAX_REMEMBERED_HEAD_BYTES,
   parseFieldLine,
   parseHead,
 } from "../src/parser.ts";
@@ -423,6 +424,119 @@ Deno.test("HeadParser.feed() refuses a bad second pipelined request without touc
   const first = expectHead(parser.feed(input, 0, input.length));
   parser.reset();
   expectError(parser.feed(input, first.consumed, input.length), "space_before_colon");
+});
+
+/** Everything a head result says, framing fields included, as plain data. */
+function fullSnapshot(result: HeadResult): unknown {
+  if (result.kind !== "head") return snapshot(result);
+  const h = result.head;
+  return {
+    ...snapshot(result),
+    contentLength: [...h.contentLength],
+    transferEncoding: [...h.transferEncoding],
+    connection: h.connection,
+    expect: h.expect,
+  };
+}
+
+Deno.test("HeadParser.feed() answers a head repeated on one connection as a fresh parse does, and a head that differs late as itself", () => {
+  const a = "POST /a HTTP/1.1\r\nHost: h1\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\n";
+  const b = a.replace("h1", "h2"); // the same length, different in one byte
+  const c = a.replace("Content-Length: 3", "Content-Length: 4");
+  const bad = a.replace("Host: h1", "Host:\x01h1"); // the same length, refused
+  const lastByte = a.slice(0, -1) + "X"; // the same but for its last byte: a bare CR
+  const sequence = [a, a, a, a, b, b, b, a, c, c, c, bad, a, a, a, lastByte, a, a, a, lastByte];
+  const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+  for (const [i, head] of sequence.entries()) {
+    // A body and the next request follow the head in the buffer.
+    const input = bytes("xx" + head + "abc" + "GET / HTTP/1.1\r\n");
+    parser.reset();
+    const got = parser.feed(input, 2, input.length);
+    const fresh = new HeadParser(DEFAULT_HEAD_LIMITS).feed(input, 2, input.length);
+    assert.deepEqual(
+      fullSnapshot(got),
+      fullSnapshot(fresh),
+      `request ${i}: ${JSON.stringify(head)}`,
+    );
+  }
+});
+
+Deno.test("HeadParser.feed(): a field a handler adds to one request's headers does not show in the next request's", () => {
+  const head = bytes("GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n");
+  const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+  for (let i = 0; i < 6; i++) {
+    parser.reset();
+    const r = expectHead(parser.feed(head, 0, head.length));
+    assert.deepEqual(r.head.headers.pairs(), [["host", "a"], ["accept", "*/*"]], `request ${i}`);
+    r.head.headers.add("x-added-by-handler", String(i));
+  }
+});
+
+Deno.test("HeadParser.feed() answers a repeated head split across reads, or not yet all buffered, as a fresh parse does", () => {
+  const head = "GET /split HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\n\r\n";
+  const input = bytes(head);
+  const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+  for (let round = 0; round < 3; round++) {
+    for (const cut of [0, 1, 10, input.length - 1]) {
+      parser.reset();
+      assert.equal(parser.feed(input, 0, cut).kind, "incomplete", `cut at ${cut}`);
+      const r = expectHead(parser.feed(input, 0, input.length));
+      assert.equal(r.consumed, input.length);
+      assert.equal(r.head.path, "/split");
+      parser.reset();
+      assert.equal(
+        expectHead(parser.feed(input, 0, input.length)).head.headers.get("user-agent"),
+        "t",
+      );
+    }
+  }
+});
+
+Deno.test("HeadParser keeps a repeated head of MAX_REMEMBERED_HEAD_BYTES - 1 and MAX_REMEMBERED_HEAD_BYTES, not one byte more", () => {
+  for (
+    const [length, kept] of [
+      [MAX_REMEMBERED_HEAD_BYTES - 1, true],
+      [MAX_REMEMBERED_HEAD_BYTES, true],
+      [MAX_REMEMBERED_HEAD_BYTES + 1, false],
+    ] as const
+  ) {
+    const head = bytes(headOfLength(length));
+    assert.equal(head.length, length);
+    const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+    for (let i = 0; i < 3; i++) {
+      parser.reset();
+      assert.equal(expectHead(parser.feed(head, 0, head.length)).consumed, length);
+      // The first head is never kept: most connections send one only.
+      assert.equal(parser.remembered, i > 0 && kept ? length : 0, `${length} bytes, request ${i}`);
+    }
+  }
+});
+
+Deno.test("HeadParser remembers fewer heads after misses in a row, and all again after a repeat", () => {
+  const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+  const feed = (text: string) => {
+    const input = bytes(text);
+    parser.reset();
+    expectHead(parser.feed(input, 0, input.length));
+    return parser.remembered > 0;
+  };
+  // Heads of one length that differ late, as with a request id: each is kept
+  // and misses, so ever fewer are kept (1, then 1 in 2, 1 in 3, 1 in 5, ...).
+  const ids = Array.from(
+    { length: 40 },
+    (_, i) => `GET / HTTP/1.1\r\nHost: a\r\nX-Id: ${1000 + i}\r\n\r\n`,
+  );
+  const kept = ids.map(feed);
+  assert.deepEqual(kept.slice(0, 8), [false, true, false, true, false, false, true, false]);
+  assert.ok(kept.filter(Boolean).length <= 8, `${kept.filter(Boolean).length} of 40 kept`);
+  // A head that repeats is kept again once the skipping ends, and a hit resets it.
+  const same = ids[0]!;
+  let first = -1;
+  for (let i = 0; i < 80 && first === -1; i++) if (feed(same)) first = i;
+  assert.ok(first !== -1, "a repeated head was never kept again");
+  feed(same); // a hit
+  assert.equal(feed(ids[1]!), false); // a miss: the next head is skipped
+  assert.equal(feed(ids[1]!), true);
 });
 
 // ---------------------------------------------------------------------------
