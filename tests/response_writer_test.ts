@@ -74,6 +74,19 @@ Deno.test("ready chunks are joined; empty chunks among them are skipped", async 
   assert.ok(wire.endsWith("\r\n\r\nabcd"));
 });
 
+Deno.test("ready chunks are copied as they come: a producer that reuses its buffer sends each chunk as it was", async () => {
+  const buffer = new Uint8Array(3);
+  async function* reusing() {
+    for (const text of ["abc", "def", "ghi"]) {
+      buffer.set(bytes(text)); // the same array each time
+      yield buffer;
+    }
+  }
+  const { wire } = await write(reusing());
+  assert.match(wire, /\r\ncontent-length: 9\r\n/i);
+  assert.ok(wire.endsWith("\r\n\r\nabcdefghi"), JSON.stringify(wire));
+});
+
 Deno.test("a producer that waits gets chunked framing; what was ready goes first", async () => {
   const gate = Promise.withResolvers<void>();
   const { wire, reusable, asked } = await write(waiting(["one"], gate.promise, ["two"]), {
