@@ -9,7 +9,7 @@
  * A deadline fires up to one slot late, never early: fine for timeouts
  * measured in seconds. A {@link Watchdog} given a timeout rather than a
  * deadline ({@link Watchdog.setAfter}) has its deadline fixed at the next
- * tick, from that tick's clock reading: up to one slot later still, and no
+ * tick, from that tick's clock reading: up to a tick later still, and no
  * clock read per operation.
  *
  * @module
@@ -33,7 +33,7 @@ const slots = new Map<number, Set<Entry>>();
 let pending = 0;
 /** Watchdogs whose timeout waits for the next tick to become a deadline. */
 let awaitingTick = 0;
-/** Ticks so far: a watchdog is listed for the next tick once per tick. */
+/** Ticks that fixed deadlines so far: a watchdog is listed for the next tick once per tick. */
 let ticks = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 /** Tick timers scheduled and not yet run or cleared: never more than one. */
@@ -255,12 +255,11 @@ export class Watchdog {
     stopIfIdle(); // a timer started by setAfter() may be running for nothing now
   }
 
-  /** Drops a timeout still waiting for a tick; returns whether there was one. */
-  #forgetTimeout(): boolean {
-    if (this.#after < 0) return false;
+  /** Drops a timeout still waiting for a tick, if any. */
+  #forgetTimeout(): void {
+    if (this.#after < 0) return;
     this.#after = -1;
     awaitingTick--;
-    return true;
   }
 
   #fire(): void {
