@@ -98,3 +98,48 @@ Deno.test("Watchdog.setAfter() called many times before a tick keeps the last ti
   dog.dispose();
   assert.equal(liveTickTimers(), 0);
 });
+
+Deno.test("beforeDeadline() returns the value in time and 'timeout' after the deadline, never early", async () => {
+  assert.equal(await beforeDeadline(Promise.resolve(7), performance.now() + 1000), 7);
+  const start = performance.now();
+  assert.equal(await beforeDeadline(new Promise(() => {}), start + 40), "timeout");
+  assert.ok(performance.now() - start >= 40, "fired before its deadline");
+  assert.equal(await beforeDeadline(Promise.resolve(1), Infinity), 1);
+  await assert.rejects(beforeDeadline(Promise.reject(new Error("x")), performance.now() + 1000));
+  assert.equal(armedDeadlines(), 0, "a settled race left its deadline armed");
+});
+
+Deno.test("beforeDeadline() keeps many deadlines on one timer and fires each in order", async () => {
+  const start = performance.now();
+  const order: number[] = [];
+  const waits = [3, 1, 2].map((k) =>
+    beforeDeadline(new Promise(() => {}), start + k * RESOLUTION_MS * 2).then(() => order.push(k))
+  );
+  assert.equal(armedDeadlines(), 3);
+  await Promise.all(waits);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(armedDeadlines(), 0);
+});
+
+Deno.test("Watchdog re-armed from inside a tick starts no second timer (regression: tick timers multiplied)", async () => {
+  let fired = 0;
+  const dog = new Watchdog(() => fired++);
+  dog.set(performance.now() + 10);
+  dog.set(performance.now() + 200); // moved later: its entry fires early and re-arms inside a tick
+  await beforeDeadline(new Promise(() => {}), performance.now() + 3 * RESOLUTION_MS);
+  assert.equal(liveTickTimers(), 1, `${liveTickTimers()} tick timers running at once`);
+  dog.dispose();
+  assert.equal(fired, 0);
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0, "a tick timer outlived every deadline");
+});
+
+Deno.test("Watchdog.set() after dispose() arms nothing (a write or read after close)", () => {
+  let fired = 0;
+  const dog = new Watchdog(() => fired++);
+  dog.dispose();
+  dog.set(performance.now() + 60_000);
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+  assert.equal(fired, 0);
+});

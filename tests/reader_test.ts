@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { type ByteSource, MAX_SPARE_BUFFERS, SocketReader, spareBuffers } from "../src/reader.ts";
 import {
-  armedDeadlines,
-  beforeDeadline,
-  liveTickTimers,
-  RESOLUTION_MS,
-  Watchdog,
-} from "../src/deadlines.ts";
+  type ByteSource,
+  type FillOutcome,
+  MAX_SPARE_BUFFERS,
+  SocketReader,
+  spareBuffers,
+} from "../src/reader.ts";
+import { armedDeadlines, liveTickTimers } from "../src/deadlines.ts";
 
 /** A source whose reads the test completes by hand. */
 class ManualSource implements ByteSource {
@@ -49,22 +49,6 @@ Deno.test("SocketReader.fill() after a timeout waits for the same read instead o
   assert.equal(reader.buffered, 3);
 });
 
-Deno.test("SocketReader.fillWithin() times out no earlier than its timeout, and its read lands for the next fill", async () => {
-  const source = new ManualSource();
-  const reader = new SocketReader(source, 64, 64);
-  const started = performance.now();
-  assert.equal(await reader.fillWithin(30), "timeout");
-  assert.ok(performance.now() - started >= 30, "timed out early");
-  const next = reader.fillWithin(60_000);
-  assert.equal(source.pending.length, 1, "a second read started after the timeout");
-  source.deliver("abc");
-  assert.equal(await next, "data");
-  assert.equal(reader.buffered, 3);
-  reader.dispose();
-  assert.equal(armedDeadlines(), 0);
-  assert.equal(liveTickTimers(), 0);
-});
-
 Deno.test("SocketReader.watch() resolves true when the peer closes", async () => {
   const reader = new SocketReader({ read: () => Promise.resolve(null) }, 64, 64);
   assert.equal(await reader.watch(), true);
@@ -91,41 +75,6 @@ Deno.test("SocketReader grows to its maximum for a large head and shrinks back o
   assert.equal(n, 3); // 16 bytes, then 16 more into 32, then 32 more into 64
 });
 
-Deno.test("beforeDeadline() returns the value in time and 'timeout' after the deadline, never early", async () => {
-  assert.equal(await beforeDeadline(Promise.resolve(7), performance.now() + 1000), 7);
-  const start = performance.now();
-  assert.equal(await beforeDeadline(new Promise(() => {}), start + 40), "timeout");
-  assert.ok(performance.now() - start >= 40, "fired before its deadline");
-  assert.equal(await beforeDeadline(Promise.resolve(1), Infinity), 1);
-  await assert.rejects(beforeDeadline(Promise.reject(new Error("x")), performance.now() + 1000));
-  assert.equal(armedDeadlines(), 0, "a settled race left its deadline armed");
-});
-
-Deno.test("beforeDeadline() keeps many deadlines on one timer and fires each in order", async () => {
-  const start = performance.now();
-  const order: number[] = [];
-  const waits = [3, 1, 2].map((k) =>
-    beforeDeadline(new Promise(() => {}), start + k * RESOLUTION_MS * 2).then(() => order.push(k))
-  );
-  assert.equal(armedDeadlines(), 3);
-  await Promise.all(waits);
-  assert.deepEqual(order, [1, 2, 3]);
-  assert.equal(armedDeadlines(), 0);
-});
-
-Deno.test("Watchdog re-armed from inside a tick starts no second timer (regression: tick timers multiplied)", async () => {
-  let fired = 0;
-  const dog = new Watchdog(() => fired++);
-  dog.set(performance.now() + 10);
-  dog.set(performance.now() + 200); // moved later: its entry fires early and re-arms inside a tick
-  await beforeDeadline(new Promise(() => {}), performance.now() + 3 * RESOLUTION_MS);
-  assert.equal(liveTickTimers(), 1, `${liveTickTimers()} tick timers running at once`);
-  dog.dispose();
-  assert.equal(fired, 0);
-  assert.equal(armedDeadlines(), 0);
-  assert.equal(liveTickTimers(), 0, "a tick timer outlived every deadline");
-});
-
 Deno.test("SocketReader.fill(): two fills with deadlines at once both see the one read land", async () => {
   const source = new ManualSource();
   const reader = new SocketReader(source, 64, 64);
@@ -139,17 +88,35 @@ Deno.test("SocketReader.fill(): two fills with deadlines at once both see the on
   assert.equal(armedDeadlines(), 0, "a deadline outlived its reader");
 });
 
-Deno.test("SocketReader.fill(): a timed-out fill's read wakes the next fill with a deadline, and dispose() leaves nothing armed", async () => {
-  const source = new ManualSource();
-  const reader = new SocketReader(source, 64, 64);
-  assert.equal(await reader.fill(performance.now() - 1), "timeout");
-  const next = reader.fill(performance.now() + 60_000);
+/** After a timed-out fill: `next`, the next fill, waits on the same read and counts its bytes once. */
+async function nextFillTakesTheSameRead(
+  source: ManualSource,
+  reader: SocketReader,
+  next: Promise<FillOutcome>,
+): Promise<void> {
+  assert.equal(source.pending.length, 1, "a second read started after the timeout");
   source.deliver("abc");
   assert.equal(await next, "data");
   assert.equal(reader.buffered, 3);
   reader.dispose();
-  assert.equal(armedDeadlines(), 0);
+  assert.equal(armedDeadlines(), 0, "a deadline outlived its reader");
   assert.equal(liveTickTimers(), 0);
+}
+
+Deno.test("SocketReader.fill(): a timed-out fill's read wakes the next fill with a deadline, and dispose() leaves nothing armed", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  assert.equal(await reader.fill(performance.now() - 1), "timeout");
+  await nextFillTakesTheSameRead(source, reader, reader.fill(performance.now() + 60_000));
+});
+
+Deno.test("SocketReader.fillWithin() times out no earlier than its timeout, and its read lands for the next fill", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const started = performance.now();
+  assert.equal(await reader.fillWithin(30), "timeout");
+  assert.ok(performance.now() - started >= 30, "timed out early");
+  await nextFillTakesTheSameRead(source, reader, reader.fillWithin(60_000));
 });
 
 Deno.test("SocketReader.fill(): a read that fails wakes its waiter with eof", async () => {
@@ -185,16 +152,6 @@ Deno.test("SocketReader.fill() after dispose() leaves no deadline armed (regress
   assert.equal(await filling, "eof");
   assert.equal(await watching, true);
   assert.equal(armedDeadlines(), 0, "a deadline outlived its reader's close");
-});
-
-Deno.test("Watchdog.set() after dispose() arms nothing (a write or read after close)", () => {
-  let fired = 0;
-  const dog = new Watchdog(() => fired++);
-  dog.dispose();
-  dog.set(performance.now() + 60_000);
-  assert.equal(armedDeadlines(), 0);
-  assert.equal(liveTickTimers(), 0);
-  assert.equal(fired, 0);
 });
 
 /** Takes every spare read buffer, so a test starts with none. */
