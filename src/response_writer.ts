@@ -108,7 +108,7 @@ export async function writeResponse(
     // An empty chunk would frame as the last chunk and end the body early.
     if (result.value.length === 0) continue;
     // A copy: a producer may reuse its buffer for the next chunk. Carved
-    // from a slab: slice() made a fresh buffer (about 0.4 us of a fetch request).
+    // from a slab: slice() made a fresh buffer (about 0.4 µs of a fetch request).
     const copy = allocate(result.value.length);
     copy.set(result.value);
     ready.push(copy);

@@ -306,11 +306,11 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
 /**
  * The last response with a short text body encoded whole, and what made it.
  * A run of equal responses (the same head pieces, which {@link planHead}
- * checks each time, and the same text) is then answered
- * with the same bytes: no allocation and no copy (measured in memory: 1.86
- * → 1.63 µs per kept-alive request). Sharing them is safe because
- * response bytes are never changed once made; only text bodies count,
- * because a byte array could change under the same identity.
+ * checks each time, and the same text) is then answered with the same
+ * bytes: no allocation, no copy and no ASCII scan (measured in memory: 1.86
+ * → 1.56 µs per kept-alive request). Sharing them is safe because response
+ * bytes are never changed once made (nor handed to user code); only text
+ * bodies count, because a byte array could change under the same identity.
  */
 class TextMemo {
   /** The joined head pieces up to Content-Length ({@link repeatedPrefix}'s array). */
