@@ -325,6 +325,18 @@ Deno.test("IDLE_TIMEOUT: empty lines sent between requests hold a connection at 
   assert.ok(heldMs < 2 * 200 + 1_000, `held ${heldMs.toFixed(0)} ms by empty lines`);
 });
 
+Deno.test("shutdown closes a kept-alive connection waiting for its next request at once, not at SHUTDOWN_TIMEOUT", async () => {
+  const s = startServer({ shutdownTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+  using c = await RawClient.connect(s.port);
+  await c.write(GET("/"));
+  assert.equal((await c.response()).status, 200);
+  const started = Date.now();
+  await s.server.shutdown();
+  assert.ok(await c.closedByServer());
+  // Only a connection not known to be idle waits for the 60 s deadline.
+  assert.ok(Date.now() - started < 10_000, `shutdown took ${Date.now() - started} ms`);
+});
+
 Deno.test("BODY_TIMEOUT: a body that stops arriving gets 408", async () => {
   await using s = startServer({ bodyTimeoutMs: 150 });
   using c = await RawClient.connect(s.port);
@@ -360,13 +372,19 @@ class FakeSocket implements Socket {
   readonly writes: Uint8Array[] = [];
   #input: Uint8Array[];
   #pendingEnd = Promise.withResolvers<number | null>();
+  #waiting = Promise.withResolvers<void>();
+  /** Resolves when a read finds no input left and waits. */
+  readonly readWaiting: Promise<void> = this.#waiting.promise;
   closed = false;
   constructor(...input: string[]) {
     this.#input = input.map(bytes);
   }
   read(p: Uint8Array): Promise<number | null> {
     const next = this.#input.shift();
-    if (next === undefined) return this.#pendingEnd.promise; // waits until closed
+    if (next === undefined) {
+      this.#waiting.resolve();
+      return this.#pendingEnd.promise; // waits until closed
+    }
     p.set(next);
     return Promise.resolve(next.length);
   }
@@ -393,6 +411,30 @@ function fakeContext(): ConnectionContext {
     draining: () => false,
   };
 }
+
+Deno.test("a kept-alive response that ends after shutdown began ends its connection, which reads no more", async () => {
+  let draining = false;
+  const router = testRouter().get("/stream", () => ({
+    status: 200,
+    body: (async function* () {
+      draining = true; // shutdown begins after the answer said keep-alive
+      yield bytes("done");
+    })(),
+  }));
+  const socket = new FakeSocket(GET("/stream"));
+  const ctx = { ...fakeContext(), router, draining: () => draining };
+  const served = new Connection(socket, { hostname: "test", port: 1 }, ctx).serve();
+  const outcome = await Promise.race([
+    served.then(() => "ended"),
+    socket.readWaiting.then(() => "waits for a next request"),
+  ]);
+  socket.close();
+  await served;
+  assert.equal(outcome, "ended");
+  const wire = new TextDecoder().decode(socket.writes.at(-1));
+  assert.match(wire, /connection: keep-alive/i);
+  assert.ok(wire.endsWith("done"));
+});
 
 Deno.test("pipelined responses go out in a single write", async () => {
   const socket = new FakeSocket(GET("/") + GET("/hello") + GET("/missing"));
