@@ -263,7 +263,7 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
   // response array below; anything else is encoded first. The last such
   // text is known to be ASCII.
   const text = typeof raw === "string" && raw.length <= SMALL_TEXT_CHARS &&
-      (raw === lastText.text || !NON_ASCII.test(raw))
+      (raw === lastBody.text || !NON_ASCII.test(raw))
     ? raw
     : null;
   const body = text !== null ? null : typeof raw === "string" ? UTF8.encode(raw) : raw;
@@ -275,12 +275,12 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
   }
   planHead(res, options, length);
   const prefix = repeatedPrefix(PARTS_SCRATCH, plan.count);
-  // The same response as the last one with a text body (checked above, piece
-  // by piece): its bytes again.
-  const memo = lastText;
+  // The same response as the last one (its head checked above, piece by
+  // piece, and the same body): its bytes again.
+  const memo = lastBody;
   if (
-    prefix !== null && text !== null && sendBody && prefix === memo.prefix &&
-    plan.last === memo.last && text === memo.text
+    prefix !== null && sendBody && prefix === memo.prefix && plan.last === memo.last &&
+    (text !== null ? text === memo.text : memo.text === null && sameBytes(body!, memo.body))
   ) {
     return memo.encoded!;
   }
@@ -294,34 +294,46 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
     } else UTF8.encodeInto(text!, bytes.subarray(head.length));
   }
   const encoded = { bytes, body: null, close: head.close };
-  if (prefix !== null && text !== null && sendBody) {
+  if (prefix !== null && sendBody && length <= SMALL_TEXT_CHARS) {
     memo.prefix = prefix;
     memo.last = plan.last;
     memo.text = text;
+    memo.body = text === null ? bytes.subarray(head.length) : null;
     memo.encoded = encoded;
   }
   return encoded;
 }
 
 /**
- * The last response with a short text body encoded whole, and what made it.
- * A run of equal responses (the same head pieces, which {@link planHead}
- * checks each time, and the same text) is then answered with the same
+ * The last response with a short body encoded whole, and what made it. A
+ * run of equal responses (the same head pieces, which {@link planHead}
+ * checks each time, and the same body) is then answered with the same
  * bytes: no allocation, no copy and no ASCII scan (measured in memory: 1.86
- * → 1.56 µs per kept-alive request). Sharing them is safe because response
- * bytes are never changed once made (nor handed to user code); only text
- * bodies count, because a byte array could change under the same identity.
+ * → 1.56 µs per kept-alive request; a fetch request, whose body comes as
+ * bytes, 7.72 → 7.47 µs). Sharing them is safe because response bytes are
+ * never changed once made (nor handed to user code). A text body is the
+ * same when it is the same string; a byte body when its bytes are (compared
+ * one by one: an array can change under the same identity).
  */
-class TextMemo {
+class BodyMemo {
   /** The joined head pieces up to Content-Length ({@link repeatedPrefix}'s array). */
   prefix: Uint8Array | null = null;
   last: Uint8Array | null = null;
-  /** The body (its length is the Content-Length). */
-  text = "";
+  /** The text body, or null when the body was bytes (then in {@link body}). */
+  text: string | null = "";
+  /** A byte body, as it is in {@link encoded}'s bytes; null for text. */
+  body: Uint8Array | null = null;
   encoded: Encoded | null = null;
 }
 
-const lastText = new TextMemo();
+const lastBody = new BodyMemo();
+
+/** Whether `b` holds the same bytes as `a`. */
+function sameBytes(a: Uint8Array, b: Uint8Array | null): boolean {
+  if (b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Up to this length a text body is checked for ASCII and copied by hand. */
 const SMALL_TEXT_CHARS = 1024;

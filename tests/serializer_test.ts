@@ -435,13 +435,22 @@ Deno.test("serializeResponse() gives a repeated text response its last bytes aga
     omitBody: true,
   });
   assert.equal(text(head), expected("text/html", "world").slice(0, -"world".length));
-  // A byte body is never answered from the memo: its array may change in place.
+  // A byte body counts by its bytes: another array with the same bytes gets
+  // the same answer, and an array changed in place a new one.
   const bytes = new TextEncoder().encode("abc");
   serializeResponse({ status: 200, headers, body: bytes }, OPTS);
-  serializeResponse({ status: 200, headers, body: bytes }, OPTS);
-  bytes[0] = 0x78;
+  const fromBytes = serializeResponse({ status: 200, headers, body: bytes }, OPTS);
+  const sameBytes = serializeResponse({ status: 200, headers, body: bytes.slice() }, OPTS);
+  assert.equal(sameBytes, fromBytes, "equal bytes were encoded anew");
+  assert.ok(text(sameBytes).endsWith("\r\n\r\nabc"));
+  bytes[2] = 0x78;
   assert.ok(
-    text(serializeResponse({ status: 200, headers, body: bytes }, OPTS)).endsWith("\r\n\r\nxbc"),
+    text(serializeResponse({ status: 200, headers, body: bytes }, OPTS)).endsWith("\r\n\r\nabx"),
+  );
+  // Text after bytes (and bytes after text) with the same characters: each as it is.
+  assert.ok(text(serializeResponse({ status: 200, headers, body: "abx" }, OPTS)).endsWith("abx"));
+  assert.ok(
+    text(serializeResponse({ status: 200, headers, body: bytes }, OPTS)).endsWith("\r\n\r\nabx"),
   );
 });
 
