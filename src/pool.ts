@@ -5,7 +5,7 @@
  * cheap async tasks, but handler work is what costs CPU and memory, so at most
  * `size` handlers run at once; up to `maxQueue` more wait their turn in arrival
  * order, and beyond that the caller is told to shed load (the server answers 503).
- * A permit is released in `finally`, so a handler that throws cannot leak it,
+ * A permit is released however the task settles, so a handler that throws cannot leak it,
  * and waiters are woken by the release itself, never by polling a timer.
  *
  * @example
@@ -124,8 +124,22 @@ export class Pool {
       this.#release();
       return result;
     }
-    return result.finally(() => this.#release());
+    // Handlers made once per pool, not finally(): it made two closures and
+    // a promise more per request (about 1 KB with the fetch adapter).
+    return result.then(this.#releaseWith, this.#releaseThrowing);
   }
+
+  /** Releases the permit of a task that resolved, passing its value on. */
+  readonly #releaseWith = <T>(value: T): T => {
+    this.#release();
+    return value;
+  };
+
+  /** Releases the permit of a task that rejected, passing its error on. */
+  readonly #releaseThrowing = (error: unknown): never => {
+    this.#release();
+    throw error;
+  };
 
   /** Hands the permit to the oldest waiter, or returns it to the pool. */
   #release(): void {
