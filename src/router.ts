@@ -139,6 +139,7 @@ export class Router {
     if (path === "*") return { kind: "found", route: this.#serverOptions(), params: NO_PARAMS };
     const exact = this.#exact.get(path);
     if (exact !== undefined) return pick(exact, method, NO_PARAMS);
+    if (this.#patterns.length === 0) return this.#fallback; // no split for nothing to match
     const parts = path.split("/").slice(1);
     for (const pattern of this.#patterns) {
       const params = matchPattern(pattern, parts);
