@@ -141,6 +141,13 @@ Deno.test("each request's url is its own, in runs of one URL and between others 
     ["b", "/y", "http://b/y"],
     ["a%zz", "/x", null],
     ["a", "/x", "http://a/x"],
+    // The absolute-form's URL is its target, whatever the Host says.
+    ["a", "http://c/x", "http://c/x"],
+    ["b", "http://c/x", "http://c/x"],
+    ["c", "/x", "http://c/x"],
+    ["a", "/x", "http://a/x"],
+    ["a", "http://a/x", "http://a/x"],
+    ["b", "/x", "http://b/x"],
   ];
   for (const [host, target, url] of cases) {
     const make = () => toRequest(makeRequest("GET", target, { host }));
