@@ -4,9 +4,9 @@
  *
  * The adapter builds a `Request` whose body is pulled from the socket as the
  * handler reads it (the route streams its body), whose `signal` aborts when the
- * client goes away, and turns the `Response` back into a native response with
- * a stream body, which the response writer sends with Content-Length when it is
- * ready at once and chunked when it is produced over time.
+ * client goes away, and turns the `Response` back into a native response: its
+ * body as bytes (sent with Content-Length) when the stream has it all ready at
+ * once, else as the rest of the stream (sent chunked, as it is produced).
  *
  * @module
  */
@@ -14,6 +14,7 @@
 import { rejection } from "./errors.ts";
 import { toRequest } from "./fetch_request.ts";
 import { handlerLog } from "./log.ts";
+import { ChunkSource, collectReady, RestOfStream } from "./ready_chunks.ts";
 import type { RawRequest } from "./request.ts";
 import type { Handler, RawResponse } from "./response.ts";
 
@@ -80,7 +81,7 @@ export function fetchHandler(
     } catch (error) {
       response = await runOnError(onError, error);
     }
-    return fromResponse(response as Response);
+    return await fromResponse(response as Response);
   };
 }
 
@@ -123,15 +124,26 @@ class HandlerInfo implements ServeHandlerInfo {
   }
 }
 
-/** The native response for a fetch `Response` (its body stays a stream). */
-export function fromResponse(response: Response): RawResponse {
+/**
+ * The native response for a fetch `Response`. Its body is collected when the
+ * stream has it all ready (a `Response` made from a string, bytes or JSON), so
+ * the connection queues it at once, as a native text answer; else the body is
+ * the rest of the stream. Collected here, in the handler's async frame: in
+ * the response writer it cost an async frame and a promise chain more per
+ * request (1.2 µs of 6.6 in memory).
+ */
+export async function fromResponse(response: Response): Promise<RawResponse> {
   // One entry per Set-Cookie, as the wire needs them. forEach, not the
   // iterator: measured, [...headers] costs 0.9 us and forEach 0.17 us.
   const headers: Array<[string, string]> = [];
   response.headers.forEach((value, name) => {
     headers.push([name, value]);
   });
-  const res = { status: response.status, headers } as RawResponse;
-  if (response.body === null) return res;
-  return { ...res, body: response.body } as RawResponse;
+  const status = response.status;
+  const stream = response.body;
+  if (stream === null) return { status, headers } as RawResponse;
+  const source = new ChunkSource(stream);
+  const collected = await collectReady(source);
+  const body = collected.kind === "done" ? collected.bytes : new RestOfStream(source, collected);
+  return { status, headers, body } as RawResponse;
 }

@@ -2,29 +2,31 @@
  * Puts one response on the wire: fixed bodies with Content-Length, streams
  * with the chunked coding as their chunks arrive.
  *
- * A stream whose chunks are all ready at once (a fetch `Response` made from a
- * string, bytes, JSON, a Blob or FormData is such a stream) is collected and
- * sent with Content-Length, like a fixed body. A read that is still pending
- * after a few microtask turns means the producer is waiting on something
- * (a timer, I/O, an event): the head goes out at once with
- * `Transfer-Encoding: chunked`, and each chunk is written as it arrives, so
- * server-sent events reach the client without delay. Either way the framing is
- * correct; the probe only chooses which.
+ * A stream whose chunks are all ready at once is collected and sent with
+ * Content-Length, like a fixed body (see ready_chunks.ts); otherwise the head
+ * goes out at once with `Transfer-Encoding: chunked`, and each chunk is
+ * written as it arrives, so server-sent events reach the client without delay.
  *
  * @module
  */
 
 import { handlerLog } from "./log.ts";
-import { joinBytes, type Output } from "./output.ts";
+import type { Output } from "./output.ts";
 import type { HttpVersion } from "./parser.ts";
-import { isStreamBody, type RawResponse, type StreamBody } from "./response.ts";
+import {
+  checkChunk,
+  ChunkSource,
+  collectReady,
+  failedRead,
+  StreamReadError,
+} from "./ready_chunks.ts";
+import { isStreamBody, type RawResponse } from "./response.ts";
 import {
   type BodyFraming,
   encodeHead,
   encodeResponse,
   type SerializeOptions,
 } from "./serializer.ts";
-import { allocate } from "./slab.ts";
 import { isBodyless } from "./status.ts";
 
 /** What the connection knows about the exchange a response answers. */
@@ -58,12 +60,6 @@ export interface Written {
   readonly status: number;
 }
 
-/** Microtask turns a chunk may take and still count as ready (ready ones take up to 5). */
-const READY_TURNS = 16;
-
-/** Stop collecting ready chunks past this many bytes, and stream the rest. */
-export const MAX_COLLECTED_BYTES = 1024 * 1024;
-
 /**
  * Queues a response with a fixed body on `output`, or writes a streamed one
  * (flushing what was queued before it). Throws only what `output` throws
@@ -81,39 +77,15 @@ export async function writeResponse(
     source.cancel();
     return queueHead(output, res, options, 0);
   }
-  // Collect what is ready now.
-  const ready: Uint8Array[] = [];
-  let readyBytes = 0;
-  let pending: Promise<IteratorResult<Uint8Array>> | null = null;
-  for (;;) {
-    const next = source.next();
-    const read = new Settled(next);
-    for (let turn = 0; !read.settled && turn < READY_TURNS; turn++) await null;
-    if (!read.settled) {
-      pending = next.then(checkChunk, failedRead); // the producer is waiting: stream from here
-      break;
-    }
-    const wrongType = read.failed ? null : notBytes(read.value!);
-    if (read.failed || wrongType !== null) {
-      // Nothing went out yet: the connection chooses the answer (the failure
-      // may be the request body's, streamed back by an echo handler).
-      source.cancel();
-      throw new StreamFailedEarly(read.failed ? read.error : wrongType);
-    }
-    const result = read.value as IteratorResult<Uint8Array>;
-    if (result.done) {
-      const fixed = joinBytes(ready, readyBytes);
-      return queueFixed(output, { ...res, body: fixed } as RawResponse, options);
-    }
-    // An empty chunk would frame as the last chunk and end the body early.
-    if (result.value.length === 0) continue;
-    // A copy: a producer may reuse its buffer for the next chunk. Carved
-    // from a slab: slice() made a fresh buffer (about 0.4 µs of a fetch request).
-    const copy = allocate(result.value.length);
-    copy.set(result.value);
-    ready.push(copy);
-    readyBytes += result.value.length;
-    if (readyBytes > MAX_COLLECTED_BYTES) break;
+  const collected = await collectReady(source);
+  if (collected.kind === "failed") {
+    // Nothing went out yet: the connection chooses the answer (the failure
+    // may be the request body's, streamed back by an echo handler).
+    source.cancel();
+    throw new StreamFailedEarly(collected.error);
+  }
+  if (collected.kind === "done") {
+    return queueFixed(output, { ...res, body: collected.bytes } as RawResponse, options);
   }
   if (options.omitBody) {
     // HEAD: no body follows whatever the head says, so the connection stays
@@ -124,7 +96,8 @@ export async function writeResponse(
     output.queue(bytes);
     return { bytes: bytes.length, reusable: !head.close, status: res.status };
   }
-  return await streamChunked(output, res, options, source, ready, pending);
+  const pending = collected.pending?.then(checkChunk, failedRead) ?? null;
+  return await streamChunked(output, res, options, source, collected.ready, pending);
 }
 
 async function streamChunked(
@@ -132,7 +105,7 @@ async function streamChunked(
   res: RawResponse,
   options: WriteOptions,
   source: ChunkSource,
-  ready: Uint8Array[],
+  ready: readonly Uint8Array[],
   pending: Promise<IteratorResult<Uint8Array>> | null,
 ): Promise<Written> {
   const signal = options.closingSignal();
@@ -226,13 +199,6 @@ export function chunkFrame(data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A read from the handler's body failed (as opposed to a write to the peer). */
-class StreamReadError extends Error {
-  constructor(cause: unknown) {
-    super("response body stream failed", { cause });
-  }
-}
-
 const ABORTED: unique symbol = Symbol("aborted");
 
 /**
@@ -246,80 +212,4 @@ function unlessAborted<T>(read: Promise<T>, signal: AbortSignal): Promise<T | ty
     signal.addEventListener("abort", onAbort, { once: true });
     read.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
-}
-
-/**
- * A promise's outcome, recorded as it settles, so a caller can look without
- * awaiting it (awaiting a settled promise again would cost a turn).
- */
-class Settled<T> {
-  settled = false;
-  failed = false;
-  value: T | undefined = undefined;
-  error: unknown = undefined;
-
-  constructor(promise: Promise<T>) {
-    promise.then((value) => {
-      this.settled = true;
-      this.value = value;
-    }, (error) => {
-      this.settled = this.failed = true;
-      this.error = error;
-    });
-  }
-}
-
-/** The error for a chunk that is not bytes, else null. */
-function notBytes(result: IteratorResult<unknown>): TypeError | null {
-  if (result.done || result.value instanceof Uint8Array) return null;
-  return new TypeError("response stream chunks must be Uint8Array");
-}
-
-function checkChunk(result: IteratorResult<unknown>): IteratorResult<Uint8Array> {
-  const failure = notBytes(result);
-  if (failure !== null) throw new StreamReadError(failure);
-  return result as IteratorResult<Uint8Array>;
-}
-
-function failedRead(error: unknown): never {
-  throw new StreamReadError(error);
-}
-
-/** One reading interface over a ReadableStream or any async iterable of bytes. */
-class ChunkSource {
-  readonly #reader: ReadableStreamDefaultReader<unknown> | null = null;
-  readonly #iterator: AsyncIterator<unknown> | null = null;
-
-  constructor(body: StreamBody) {
-    if (body instanceof ReadableStream) this.#reader = body.getReader();
-    else this.#iterator = body[Symbol.asyncIterator]();
-  }
-
-  /** The next chunk as the producer gives it (unchecked); rejects if the producer fails. */
-  next(): Promise<IteratorResult<unknown>> {
-    try {
-      if (this.#reader !== null) return this.#reader.read() as Promise<IteratorResult<unknown>>;
-      return Promise.resolve(this.#iterator!.next());
-    } catch (error) {
-      return Promise.reject(error); // an iterator that throws instead of rejecting
-    }
-  }
-
-  /** The next chunk; rejects with {@link StreamReadError} if the producer fails or yields a non-bytes value. */
-  read(): Promise<IteratorResult<Uint8Array>> {
-    return this.next().then(checkChunk, failedRead);
-  }
-
-  /**
-   * Cancels the stream, without waiting: an async generator runs its cleanup
-   * only after the `next()` still pending, which may never settle.
-   */
-  cancel(): void {
-    try {
-      const done = this.#reader !== null ? this.#reader.cancel() : this.#iterator!.return?.();
-      Promise.resolve(done).catch(() => {});
-    } catch {
-      // a producer that fails while stopping has nothing more to give
-    }
-  }
 }

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { Output } from "../src/output.ts";
 import type { RawResponse, StreamBody } from "../src/response.ts";
-import {
-  MAX_COLLECTED_BYTES,
-  StreamFailedEarly,
-  type WriteOptions,
-  writeResponse,
-} from "../src/response_writer.ts";
+import { MAX_COLLECTED_BYTES } from "../src/ready_chunks.ts";
+import { StreamFailedEarly, type WriteOptions, writeResponse } from "../src/response_writer.ts";
 
 const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
 const dec = new TextDecoder();
