@@ -58,6 +58,8 @@ const DENO_RUN = [DENO, "run", "--allow-net", "--allow-env", "--allow-read"];
 interface ServerDef {
   readonly name: string;
   readonly argv: readonly string[];
+  /** Runs only when named in --servers. */
+  readonly optional?: true;
 }
 
 const SERVERS: readonly ServerDef[] = [
@@ -65,6 +67,8 @@ const SERVERS: readonly ServerDef[] = [
   { name: "rawhttp-fetch", argv: [...DENO_RUN, here("servers/rawhttp_fetch.ts")] },
   { name: "deno-serve", argv: [...DENO_RUN, here("servers/deno_serve.ts")] },
   { name: "node-http", argv: ["node", here("servers/node_http.mjs")] },
+  // A yardstick for rawhttp-fetch (see the file), not a contender.
+  { name: "fetch-floor", argv: [...DENO_RUN, here("servers/fetch_floor.ts")], optional: true },
 ];
 
 /** A wrk scenario: the path it requests and wrk's extra options. */
@@ -118,6 +122,9 @@ const USAGE = `Usage: deno task bench [options]
                         (${SCALING}: rawhttp's program with --workers 1..nproc, unpinned,
                         and deno-serve when --servers includes it)
   --servers LIST        servers: ${SERVERS.map((s) => s.name).join(",")}
+                        (default all but ${
+  SERVERS.filter((s) => s.optional).map((s) => s.name).join(",")
+})
   --idle-connections N  connections of ${IDLE} (default 10000)`;
 
 function options() {
@@ -142,8 +149,13 @@ function options() {
     if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}`);
     return n;
   };
-  const list = (name: string, value: string | undefined, known: readonly string[]) => {
-    if (value === undefined) return [...known];
+  const list = (
+    name: string,
+    value: string | undefined,
+    known: readonly string[],
+    byDefault: readonly string[] = known,
+  ) => {
+    if (value === undefined) return [...byDefault];
     const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "")
       .map((s) => LETTERS[s] ?? s);
     const unknown = items.filter((s) => !known.includes(s));
@@ -154,7 +166,12 @@ function options() {
     rounds: int("rounds", values.rounds ?? (values.quick ? "1" : "3"), 1),
     duration: int("duration", values.duration ?? (values.quick ? "2" : "3"), 1),
     scenarios: list("only", values.only, ALL_SCENARIOS),
-    servers: list("servers", values.servers, SERVERS.map((s) => s.name)),
+    servers: list(
+      "servers",
+      values.servers,
+      SERVERS.map((s) => s.name),
+      SERVERS.filter((s) => s.optional !== true).map((s) => s.name),
+    ),
     idleConnections: int("idle-connections", values["idle-connections"], 1),
   };
 }
@@ -490,6 +507,8 @@ const RATIO_PAIRS: readonly (readonly [string, string])[] = [
   ["rawhttp-native", "deno-serve"],
   ["rawhttp-native", "node-http"],
   ["rawhttp-fetch", "deno-serve"],
+  ["fetch-floor", "deno-serve"],
+  ["rawhttp-fetch", "fetch-floor"],
 ];
 
 function ratios(summaries: readonly LoadSummary[]): Ratio[] {
