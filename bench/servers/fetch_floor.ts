@@ -17,8 +17,9 @@
  * @module
  */
 
-import { type RawResponse, Router, Server } from "../../mod.ts";
-import { announce, exitWithParent, fetchHandler, portArg } from "./common.ts";
+import { type RawResponse, Router } from "../../mod.ts";
+import { fetchHandler } from "./common.ts";
+import { serveNative } from "./native.ts";
 
 const router = new Router().fallback(async (raw): Promise<RawResponse> => {
   const request = {
@@ -51,10 +52,4 @@ const router = new Router().fallback(async (raw): Promise<RawResponse> => {
   return { status: response.status, headers, body } as RawResponse;
 });
 
-const server = Server.listen(
-  { hostname: "127.0.0.1", port: portArg(), maxConnections: 20000 },
-  router,
-);
-exitWithParent();
-announce(server.addr.port);
-await server.finished;
+await serveNative(router);

@@ -8,8 +8,9 @@
  * @module
  */
 
-import { Router, Server } from "../../mod.ts";
-import { announce, BIG_BODY, exitWithParent, HELLO, portArg } from "./common.ts";
+import { Router } from "../../mod.ts";
+import { BIG_BODY, HELLO } from "./common.ts";
+import { serveNative } from "./native.ts";
 
 const TEXT = { "Content-Type": "text/plain; charset=utf-8" };
 
@@ -18,10 +19,4 @@ const router = new Router()
   .get("/64k", () => ({ status: 200, headers: TEXT, body: BIG_BODY }))
   .post("/echo-len", (req) => ({ status: 200, headers: TEXT, body: String(req.body.length) }));
 
-const server = Server.listen(
-  { hostname: "127.0.0.1", port: portArg(), maxConnections: 20000 },
-  router,
-);
-exitWithParent();
-announce(server.addr.port);
-await server.finished;
+await serveNative(router);
