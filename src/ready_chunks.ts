@@ -169,20 +169,26 @@ export class ChunkSource {
 }
 
 /**
- * The body of a stream that was not all ready, for the response writer: the
- * chunks collected, then the pending read, then the rest of the stream (or
- * the failure {@link collectReady} found, at the first read).
- * Not a generator: `return()` must cancel the stream at once, even while a
- * read is pending (a generator would wait for that read, which may never end).
+ * The body of a stream that was not all ready. The response writer takes
+ * its {@link source} and {@link collected} as they are (no second probe);
+ * read as an async iterator, it gives the chunks collected, then the pending
+ * read, then the rest of the stream (or the failure {@link collectReady}
+ * found, at the first read). Not a generator: `return()` must cancel the
+ * stream at once, even while a read is pending (a generator would wait for
+ * that read, which may never end).
  */
 export class RestOfStream implements AsyncIterableIterator<unknown> {
-  readonly #source: ChunkSource;
+  /** The stream, for a writer that takes {@link collected} as it is instead of reading this. */
+  readonly source: ChunkSource;
+  /** What {@link collectReady} found. */
+  readonly collected: Exclude<Collected, { kind: "done" }>;
   readonly #ready: readonly Uint8Array[];
   #index = 0;
   #pending: Promise<IteratorResult<unknown>> | null;
 
   constructor(source: ChunkSource, collected: Exclude<Collected, { kind: "done" }>) {
-    this.#source = source;
+    this.source = source;
+    this.collected = collected;
     this.#ready = collected.kind === "more" ? collected.ready : [];
     this.#pending = collected.kind === "more" ? collected.pending : Promise.reject(collected.error);
     // A failure waits for the writer's first read: not an unhandled rejection.
@@ -194,13 +200,13 @@ export class RestOfStream implements AsyncIterableIterator<unknown> {
       return Promise.resolve({ done: false, value: this.#ready[this.#index++] });
     }
     const pending = this.#pending;
-    if (pending === null) return this.#source.next();
+    if (pending === null) return this.source.next();
     this.#pending = null;
     return pending;
   }
 
   return(): Promise<IteratorResult<unknown>> {
-    this.#source.cancel();
+    this.source.cancel();
     return Promise.resolve({ done: true, value: undefined });
   }
 

@@ -18,6 +18,7 @@ import {
   ChunkSource,
   collectReady,
   failedRead,
+  RestOfStream,
   StreamReadError,
 } from "./ready_chunks.ts";
 import { isStreamBody, type RawResponse } from "./response.ts";
@@ -72,12 +73,14 @@ export async function writeResponse(
 ): Promise<Written> {
   const body = res.body;
   if (body === undefined || !isStreamBody(body)) return queueFixed(output, res, options);
-  const source = new ChunkSource(body);
+  // The rest of a stream the fetch adapter probed already: not probed twice.
+  const rest = body instanceof RestOfStream ? body : null;
+  const source = rest?.source ?? new ChunkSource(body);
   if (isBodyless(res.status)) {
     source.cancel();
     return queueHead(output, res, options, 0);
   }
-  const collected = await collectReady(source);
+  const collected = rest?.collected ?? await collectReady(source);
   if (collected.kind === "failed") {
     // Nothing went out yet: the connection chooses the answer (the failure
     // may be the request body's, streamed back by an echo handler).
@@ -97,6 +100,9 @@ export async function writeResponse(
     return { bytes: bytes.length, reusable: !head.close, status: res.status };
   }
   const pending = collected.pending?.then(checkChunk, failedRead) ?? null;
+  // Awaited only after the head is queued and flushed: a producer that fails
+  // meanwhile, or a head that turns out invalid, must not leave it unhandled.
+  pending?.catch(() => {});
   return await streamChunked(output, res, options, source, collected.ready, pending);
 }
 
@@ -111,20 +117,23 @@ async function streamChunked(
   const signal = options.closingSignal();
   // HTTP/1.0 has no chunked coding: the body ends when the connection does.
   const chunked = options.version === "HTTP/1.1";
-  const head = queueHead(
-    output,
-    res,
-    { ...options, keepAlive: options.keepAlive && chunked },
-    chunked ? "chunked" : "close",
-  );
-  let bytes = head.bytes;
   const frame = (data: Uint8Array) => chunked ? chunkFrame(data) : data;
-  for (const data of ready) {
-    const framed = frame(data);
-    output.queue(framed);
-    bytes += framed.length;
-  }
+  let bytes = 0;
   try {
+    // In the try: a head the serialiser refuses (a TypeError, answered with
+    // 500 by the caller) must cancel the stream too.
+    const head = queueHead(
+      output,
+      res,
+      { ...options, keepAlive: options.keepAlive && chunked },
+      chunked ? "chunked" : "close",
+    );
+    bytes = head.bytes;
+    for (const data of ready) {
+      const framed = frame(data);
+      output.queue(framed);
+      bytes += framed.length;
+    }
     await output.flush(); // the head goes out now, before the producer's next chunk
     for (;;) {
       // Stop waiting on the producer once the connection is gone (the client

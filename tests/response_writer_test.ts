@@ -182,3 +182,80 @@ Deno.test("ready bytes up to MAX_COLLECTED_BYTES get Content-Length; past it, ch
     else assert.ok(body.endsWith("\r\n0\r\n\r\n"));
   }
 });
+
+Deno.test("a waiting stream whose head is invalid: a TypeError, the stream cancelled, its later failure handled", async () => {
+  const cancelled = Promise.withResolvers<void>();
+  const fail = Promise.withResolvers<void>();
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(bytes("data: one\n\n"));
+      await fail.promise;
+      controller.error(new Error("producer failed late")); // unhandled, it would end the test run
+    },
+    cancel() {
+      cancelled.resolve();
+    },
+  });
+  const output = new Output({ write: (p) => Promise.resolve(p.length) }, 60_000);
+  const res = { status: 200, headers: [["x-bad", "a\x01b"]], body: stream } as RawResponse;
+  const options: WriteOptions = {
+    keepAlive: true,
+    omitBody: false,
+    date: DATE,
+    version: "HTTP/1.1",
+    closingSignal: () => new AbortController().signal,
+  };
+  await assert.rejects(writeResponse(output, res, options), TypeError);
+  await cancelled.promise; // reached only if the writer cancelled the stream
+  fail.resolve();
+  output.dispose();
+});
+
+Deno.test("a producer that fails while the head is being written: no unhandled rejection, the body cut", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    unhandled.push(event.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    const writing = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    const failNow = Promise.withResolvers<void>();
+    const errored = Promise.withResolvers<void>();
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(bytes("data: one\n\n"));
+        await failNow.promise;
+        controller.error(new Error("producer failed late"));
+        errored.resolve();
+      },
+    });
+    const output = new Output({
+      async write(p) {
+        writing.resolve();
+        await release.promise; // the head's write is slow
+        return p.length;
+      },
+    }, 60_000);
+    const options: WriteOptions = {
+      keepAlive: true,
+      omitBody: false,
+      date: DATE,
+      version: "HTTP/1.1",
+      closingSignal: () => new AbortController().signal,
+    };
+    const written = writeResponse(output, { status: 200, body: stream } as RawResponse, options);
+    await writing.promise;
+    failNow.resolve();
+    await errored.promise;
+    // One event-loop turn: Deno reports a rejection still unhandled at its end.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    release.resolve();
+    assert.equal((await written).reusable, false);
+    assert.deepEqual(unhandled, []);
+    output.dispose();
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});
