@@ -24,6 +24,7 @@ import { type HeadLimits, HeadParser, type HeadResult, type RequestHead } from "
 import { type Pool, POOL_FULL } from "./pool.ts";
 import { type FillOutcome, SocketReader } from "./reader.ts";
 import { Exchange } from "./exchange.ts";
+import { ChunkSource } from "./ready_chunks.ts";
 import { RawRequest, type RemoteAddr } from "./request.ts";
 import { type Handler, isRawResponse, isStreamBody, type RawResponse, text } from "./response.ts";
 import {
@@ -418,6 +419,7 @@ export class Connection {
     // is answered with its own status, whatever the handler made of the error.
     if (body.failure !== null) {
       this.#endExchange(new Error(`request body refused: ${body.failure}`));
+      discard(response); // never sent: its producer must not wait for a reader forever
       return this.#refuse(body.failure, head, body);
     }
     // Checked after the handler: shutdown may have begun while it ran. (A
@@ -765,4 +767,12 @@ export class Connection {
       );
     }
   }
+}
+
+/** Cancels a response's stream body, if it has one that is not locked (a locked one's reader ends it). */
+function discard(response: RawResponse): void {
+  const body = response.body;
+  if (body === undefined || !isStreamBody(body)) return;
+  if (body instanceof ReadableStream && body.locked) return;
+  new ChunkSource(body).cancel();
 }

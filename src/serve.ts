@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorHandler, type FetchHandler, fetchHandler } from "./fetch.ts";
+import { type ErrorHandler, type FetchHandler, servedFetchHandler } from "./fetch.ts";
 import { serverLog } from "./log.ts";
 import { Router } from "./router.ts";
 import { Server, type ServerOptions } from "./server.ts";
@@ -87,7 +87,7 @@ export function serve(
     throw new TypeError("serve() needs a handler");
   }
   const router = options.routes ?? new Router();
-  router.fallback(fetchHandler(handler, options.onError), { body: "stream" });
+  router.fallback(servedFetchHandler(handler, options.onError), { body: "stream" });
   const server = Server.listen({
     ...options,
     hostname: options.hostname ?? "0.0.0.0",

@@ -6,10 +6,12 @@
 
 import assert from "node:assert/strict";
 import { Hono } from "hono";
+import { fetchHandler } from "../src/fetch.ts";
 import { serve } from "../src/serve.ts";
 import { Router } from "../src/router.ts";
 import { healthHandler } from "../src/handlers/health.ts";
 import { notServing, RawClient } from "./fixtures/harness.ts";
+import { makeRequest } from "./fixtures/request.ts";
 
 const LOCAL = { hostname: "127.0.0.1", port: 0 } as const;
 const encoder = new TextEncoder();
@@ -132,6 +134,41 @@ Deno.test("a streamed request body respects MAX_BODY_BYTES: 413, even mid-stream
   const res = await client.response();
   assert.equal(res.status, 413);
   assert.equal(res.headers.get("connection"), "close");
+});
+
+Deno.test("a response stream never sent, the request body being refused, is cancelled", async () => {
+  const cancelled = Promise.withResolvers<void>();
+  await using server = serve({ ...LOCAL, maxBodyBytes: 10 }, async (req) => {
+    await req.arrayBuffer().catch(() => null); // the handler goes on without the body
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode("data: one\n\n")); // then waits, forever
+        },
+        cancel() {
+          cancelled.resolve();
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    );
+  });
+  using client = await RawClient.connect(server.addr.port);
+  await client.write(
+    "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n",
+  );
+  assert.equal((await client.response()).status, 413);
+  await cancelled.promise; // reached only if the connection cancelled the stream it did not send
+});
+
+Deno.test("fetchHandler hands back the Response's own stream; serve() answers with its bytes", async () => {
+  // serve() collects a ready body into shared slab memory, which must never
+  // reach user code: the public fetchHandler leaves the body a stream.
+  const response = await fetchHandler(() => new Response("hello"))(makeRequest("GET", "/"));
+  assert.ok(response.body instanceof ReadableStream);
+  await using server = serve(LOCAL, () => new Response("hello"));
+  const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+  assert.equal(res.headers.get("content-length"), "5");
+  assert.equal(await res.text(), "hello");
 });
 
 Deno.test("a streaming response reaches the client chunk by chunk, as produced", async () => {
