@@ -8,6 +8,15 @@ const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
 const dec = new TextDecoder();
 const bytes = (s: string) => new TextEncoder().encode(s);
 
+/** A kept-alive HTTP/1.1 exchange, for tests that drive writeResponse themselves. */
+const PLAIN_OPTIONS: WriteOptions = {
+  keepAlive: true,
+  omitBody: false,
+  date: DATE,
+  version: "HTTP/1.1",
+  closingSignal: () => new AbortController().signal,
+};
+
 /** Writes one response through a real Output into memory; returns what went out. */
 async function write(
   body: StreamBody,
@@ -198,14 +207,7 @@ Deno.test("a waiting stream whose head is invalid: a TypeError, the stream cance
   });
   const output = new Output({ write: (p) => Promise.resolve(p.length) }, 60_000);
   const res = { status: 200, headers: [["x-bad", "a\x01b"]], body: stream } as RawResponse;
-  const options: WriteOptions = {
-    keepAlive: true,
-    omitBody: false,
-    date: DATE,
-    version: "HTTP/1.1",
-    closingSignal: () => new AbortController().signal,
-  };
-  await assert.rejects(writeResponse(output, res, options), TypeError);
+  await assert.rejects(writeResponse(output, res, PLAIN_OPTIONS), TypeError);
   await cancelled.promise; // reached only if the writer cancelled the stream
   fail.resolve();
   output.dispose();
@@ -238,14 +240,8 @@ Deno.test("a producer that fails while the head is being written: no unhandled r
         return p.length;
       },
     }, 60_000);
-    const options: WriteOptions = {
-      keepAlive: true,
-      omitBody: false,
-      date: DATE,
-      version: "HTTP/1.1",
-      closingSignal: () => new AbortController().signal,
-    };
-    const written = writeResponse(output, { status: 200, body: stream } as RawResponse, options);
+    const response = { status: 200, body: stream } as RawResponse;
+    const written = writeResponse(output, response, PLAIN_OPTIONS);
     await writing.promise;
     failNow.resolve();
     await errored.promise;
