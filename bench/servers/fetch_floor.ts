@@ -18,6 +18,7 @@
  */
 
 import { type RawResponse, Router } from "../../mod.ts";
+import { joinBytes } from "../../src/output.ts";
 import { fetchHandler } from "./common.ts";
 import { serveNative } from "./native.ts";
 
@@ -40,15 +41,7 @@ const router = new Router().fallback(async (raw): Promise<RawResponse> => {
     chunks.push(read.value);
     length += read.value.length;
   }
-  let body = chunks[0] ?? new Uint8Array(0);
-  if (chunks.length > 1) {
-    body = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.length;
-    }
-  }
+  const body = joinBytes(chunks, length);
   return { status: response.status, headers, body } as RawResponse;
 });
 
