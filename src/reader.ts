@@ -120,22 +120,48 @@ export class SocketReader {
     return this.#fill(Infinity, timeoutMs);
   }
 
+  /**
+   * {@link fillWithin}, calling `then` with the outcome instead of settling a
+   * promise: from the read's own settlement (or the watchdog's), with no
+   * promise or microtask turn of its own. The wait between kept-alive
+   * requests is the hot path. Only one such fill may wait at a time.
+   */
+  fillThen(then: (outcome: FillOutcome) => void, timeoutMs: number): void {
+    if (this.#waiter !== null) throw new Error("a fill is waiting already");
+    if (this.#inflight === null) {
+      const refused = this.#spent ? "eof" : this.#makeRoom() ? null : "full";
+      if (refused !== null) { // never at once: the caller is not ready for it yet
+        queueMicrotask(() => then(refused));
+        return;
+      }
+      this.#startRead();
+    }
+    this.#waiter = then;
+    this.#watchdog.setAfter(timeoutMs);
+  }
+
+  /** Starts the one read in flight, into the free end of the buffer. */
+  #startRead(): Promise<"data" | "eof"> {
+    // The read's result is applied in #landed, once, however many fills
+    // await it: applying it in each awaiter would count the same bytes
+    // twice. An empty buffer is read into as it is: no view to make.
+    const into = this.end === 0 ? this.buf : this.buf.subarray(this.end);
+    return this.#inflight = this.#source.read(into).then(this.#landed, this.#failed);
+  }
+
   /** A fill until `deadline`, or when `timeoutMs` is not negative, within it. */
   #fill(deadline: number, timeoutMs: number): Promise<FillOutcome> {
-    if (this.#inflight === null) {
+    let inflight = this.#inflight;
+    if (inflight === null) {
       if (this.#spent) return Promise.resolve("eof");
       if (!this.#makeRoom()) return Promise.resolve("full");
-      // The read's result is applied in #landed, once, however many fills
-      // await it: applying it in each awaiter would count the same bytes
-      // twice. An empty buffer is read into as it is: no view to make.
-      const into = this.end === 0 ? this.buf : this.buf.subarray(this.end);
-      this.#inflight = this.#source.read(into).then(this.#landed, this.#failed);
+      inflight = this.#startRead();
     }
-    if (timeoutMs < 0 && deadline === Infinity) return this.#inflight;
+    if (timeoutMs < 0 && deadline === Infinity) return inflight;
     // The read stays in flight after a timeout, for the next fill.
     if (this.#waiter !== null) { // a second waiter: rare
       return beforeDeadline(
-        this.#inflight,
+        inflight,
         timeoutMs < 0 ? deadline : performance.now() + timeoutMs,
       );
     }

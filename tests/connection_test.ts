@@ -401,6 +401,22 @@ class FakeSocket implements Socket {
   }
 }
 
+/** A {@link FakeSocket} whose writes finish only when released: a client that reads slowly. */
+class SlowReaderSocket extends FakeSocket {
+  readonly #release = Promise.withResolvers<void>();
+  readonly #started = Promise.withResolvers<void>();
+  /** Resolves when the first write begins. */
+  readonly writeStarted: Promise<void> = this.#started.promise;
+  override write(p: Uint8Array): Promise<number> {
+    const written = super.write(p);
+    this.#started.resolve();
+    return this.#release.promise.then(() => written);
+  }
+  releaseWrites(): void {
+    this.#release.resolve();
+  }
+}
+
 function fakeContext(): ConnectionContext {
   const config = defaultConfig();
   return {
@@ -434,6 +450,20 @@ Deno.test("a kept-alive response that ends after shutdown began ends its connect
   const wire = new TextDecoder().decode(socket.writes.at(-1));
   assert.match(wire, /connection: keep-alive/i);
   assert.ok(wire.endsWith("done"));
+});
+
+Deno.test("IDLE_TIMEOUT lets a response still being written finish before it closes the connection", async () => {
+  const socket = new SlowReaderSocket(GET("/"));
+  const served = new Connection(socket, { hostname: "test", port: 1 }, fakeContext()).serve();
+  await socket.writeStarted;
+  await socket.readWaiting; // the idle wait for a next request has begun
+  // IDLE_TIMEOUT (50 ms here) passes several times over while the write is held.
+  await new Promise((r) => setTimeout(r, 300)); // the time under test, not a sync
+  assert.equal(socket.closed, false, "closing now would cut the response off");
+  socket.releaseWrites();
+  await served; // ends once the write is done (it would wait forever without the timeout)
+  assert.ok(socket.closed);
+  assert.match(new TextDecoder().decode(socket.writes[0]), /^HTTP\/1\.1 200 OK\r\n/);
 });
 
 Deno.test("pipelined responses go out in a single write", async () => {

@@ -6,12 +6,18 @@
 import assert from "node:assert/strict";
 import { type LogRecord, reset } from "@logtape/logtape";
 import { configureLogging, formatterFor } from "../src/log.ts";
-import { exchange, startServer } from "./fixtures/harness.ts";
+import { exchange, RawClient, startServer } from "./fixtures/harness.ts";
 
 /** Runs `body` with every rawhttp record captured, then restores the unconfigured state. */
-async function capturing(body: (records: LogRecord[]) => Promise<void>): Promise<void> {
+async function capturing(
+  body: (records: LogRecord[]) => Promise<void>,
+  onRecord: (record: LogRecord) => void = () => {},
+): Promise<void> {
   const records: LogRecord[] = [];
-  await configureLogging("debug", (r) => records.push(r));
+  await configureLogging("debug", (r) => {
+    records.push(r);
+    onRecord(r);
+  });
   try {
     await body(records);
   } finally {
@@ -36,6 +42,31 @@ Deno.test("every request gets one access record with method, path, status, bytes
     assert.equal(typeof p.bytes, "number");
     assert.equal(typeof p.durationMs, "number");
     assert.match(String(p.remote), /^127\.0\.0\.1:\d+$/);
+  });
+});
+
+Deno.test("a connection's end is logged with its reason: idle timeout, or closed by the client", async () => {
+  const isEnd = (r: LogRecord) => r.category.join(".") === "rawhttp.connection";
+  const ended = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
+  let ends = 0;
+  await capturing(async (records) => {
+    await using s = startServer({ idleTimeoutMs: 100 });
+    const reasons = () => records.filter(isEnd).map((r) => r.properties.reason);
+    using idle = await RawClient.connect(s.port);
+    await idle.write(GET("/"));
+    assert.equal((await idle.response()).status, 200);
+    assert.ok(await idle.closedByServer());
+    await ended[0]!.promise;
+    assert.deepEqual(reasons(), ["idle timeout"]);
+
+    using leaving = await RawClient.connect(s.port);
+    await leaving.write(GET("/"));
+    assert.equal((await leaving.response()).status, 200);
+    leaving.close();
+    await ended[1]!.promise;
+    assert.deepEqual(reasons(), ["idle timeout", "closed"]);
+  }, (r) => {
+    if (isEnd(r)) ended[ends++]?.resolve();
   });
 });
 

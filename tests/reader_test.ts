@@ -49,6 +49,60 @@ Deno.test("SocketReader.fill() after a timeout waits for the same read instead o
   assert.equal(reader.buffered, 3);
 });
 
+Deno.test("SocketReader.fillThen() calls back with the read's outcome, sharing a read already in flight", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const watching = reader.watch(); // a read in flight, as after a streamed exchange
+  const outcome = Promise.withResolvers<FillOutcome>();
+  reader.fillThen(outcome.resolve, 60_000);
+  assert.equal(source.pending.length, 1, "only one socket read may be in flight");
+  assert.throws(() => reader.fillThen(() => {}, 60_000), /waiting already/);
+  source.deliver("GET");
+  assert.equal(await outcome.promise, "data");
+  assert.equal(await watching, false);
+  assert.equal(reader.buffered, 3, "the bytes of one read were counted twice");
+
+  const closed = Promise.withResolvers<FillOutcome>();
+  reader.fillThen(closed.resolve, 60_000); // after the first outcome, a second wait may begin
+  assert.equal(source.pending.length, 1);
+  source.pending.shift()!.resolve(null);
+  assert.equal(await closed.promise, "eof");
+  reader.dispose();
+  assert.equal(armedDeadlines(), 0);
+});
+
+Deno.test("SocketReader.fillThen() calls back with timeout once its timeout passes, and its read lands for the next fill", async () => {
+  const source = new ManualSource();
+  const reader = new SocketReader(source, 64, 64);
+  const started = performance.now();
+  const outcome = Promise.withResolvers<FillOutcome>();
+  reader.fillThen(outcome.resolve, 30);
+  assert.equal(await outcome.promise, "timeout");
+  assert.ok(performance.now() - started >= 30, "timed out early");
+  const again = reader.fill(Infinity);
+  assert.equal(source.pending.length, 1, "the timed-out read stays in flight, not a second one");
+  source.deliver("abc");
+  assert.equal(await again, "data");
+  assert.equal(reader.buffered, 3);
+  reader.dispose();
+  assert.equal(armedDeadlines(), 0);
+});
+
+Deno.test("SocketReader.fillThen() on a disposed reader calls back with eof, never before it returns", async () => {
+  const reader = new SocketReader(new ManualSource(), 64, 64);
+  reader.dispose();
+  let outcome: FillOutcome | null = null;
+  const called = new Promise<void>((resolve) =>
+    reader.fillThen((o) => {
+      outcome = o;
+      resolve();
+    }, 60_000)
+  );
+  assert.equal(outcome, null, "called back before the caller was ready");
+  await called;
+  assert.equal(outcome, "eof");
+});
+
 Deno.test("SocketReader.watch() resolves true when the peer closes", async () => {
   const reader = new SocketReader({ read: () => Promise.resolve(null) }, 64, 64);
   assert.equal(await reader.watch(), true);
