@@ -644,6 +644,11 @@ export class Connection {
 
   /** A body reader for `framing` that sends `100 Continue` before its first socket read. */
   #bodyReader(framing: Framing, wantsContinue: boolean): BodyReader {
+    // A request without a body (most of them) gets the connection's one
+    // reader of no body: it is done from the start and never changes.
+    if (framing.kind === "none") {
+      return this.#noBody ??= new BodyReader(this.#reader, framing, this.#ctx.limits, Infinity);
+    }
     // A client that sent body bytes already (not waiting after all) needs no 100.
     const sendContinue = wantsContinue && this.#reader.buffered === 0
       ? async () => {
@@ -652,14 +657,12 @@ export class Connection {
       }
       : null;
     const limits = this.#ctx.limits;
-    return new BodyReader(
-      this.#reader,
-      framing,
-      limits,
-      framing.kind === "none" ? Infinity : performance.now() + limits.bodyTimeoutMs,
-      sendContinue,
-    );
+    const deadline = performance.now() + limits.bodyTimeoutMs;
+    return new BodyReader(this.#reader, framing, limits, deadline, sendContinue);
   }
+
+  /** The body reader of every request without a body, made on first need. */
+  #noBody: BodyReader | null = null;
 
   /**
    * The exchange of a streaming route's request: its body stream, and the
