@@ -230,8 +230,7 @@ export class Connection {
 
   /** Answers `next` once it is read: false when there is none (the connection ends). */
   #answerHead(next: RequestHead | null | Promise<RequestHead | null>): boolean | Promise<boolean> {
-    if (next instanceof Promise) return next.then(this.#answerRead);
-    return next === null ? false : this.#respond(next, ++this.#served);
+    return next instanceof Promise ? next.then(this.#answerRead) : this.#answerRead(next);
   }
 
   readonly #answerRead = (head: RequestHead | null): boolean | Promise<boolean> =>
@@ -245,8 +244,9 @@ export class Connection {
 
   /**
    * The end of an idle wait ({@link #readHead}), called by the read itself
-   * (or by IDLE_TIMEOUT): answers the request that came, and the ones after it while each is read
-   * and answered at once, up to the next idle wait, which calls this again.
+   * (or by IDLE_TIMEOUT): answers the request that came, and the ones after
+   * it while each is read and answered at once, up to the next idle wait,
+   * which calls this again.
    * Only a request that must wait for something else (a partial head, an
    * async handler, a slow write) or the connection's end settles the step
    * the serve loop awaits. So a kept-alive request costs one microtask hop

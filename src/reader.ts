@@ -128,35 +128,36 @@ export class SocketReader {
    */
   fillThen(then: (outcome: FillOutcome) => void, timeoutMs: number): void {
     if (this.#waiter !== null) throw new Error("a fill is waiting already");
-    if (this.#inflight === null) {
-      const refused = this.#spent ? "eof" : this.#makeRoom() ? null : "full";
-      if (refused !== null) { // never at once: the caller is not ready for it yet
-        queueMicrotask(() => then(refused));
-        return;
-      }
-      this.#startRead();
+    const refused = this.#startRead();
+    if (refused !== null) { // never at once: the caller is not ready for it yet
+      queueMicrotask(() => then(refused));
+      return;
     }
     this.#waiter = then;
     this.#watchdog.setAfter(timeoutMs);
   }
 
-  /** Starts the one read in flight, into the free end of the buffer. */
-  #startRead(): Promise<"data" | "eof"> {
+  /**
+   * Starts a read into the free end of the buffer, unless one is in flight
+   * already; "eof" or "full" when none can start.
+   */
+  #startRead(): "eof" | "full" | null {
+    if (this.#inflight !== null) return null;
+    if (this.#spent) return "eof";
+    if (!this.#makeRoom()) return "full";
     // The read's result is applied in #landed, once, however many fills
     // await it: applying it in each awaiter would count the same bytes
     // twice. An empty buffer is read into as it is: no view to make.
     const into = this.end === 0 ? this.buf : this.buf.subarray(this.end);
-    return this.#inflight = this.#source.read(into).then(this.#landed, this.#failed);
+    this.#inflight = this.#source.read(into).then(this.#landed, this.#failed);
+    return null;
   }
 
   /** A fill until `deadline`, or when `timeoutMs` is not negative, within it. */
   #fill(deadline: number, timeoutMs: number): Promise<FillOutcome> {
-    let inflight = this.#inflight;
-    if (inflight === null) {
-      if (this.#spent) return Promise.resolve("eof");
-      if (!this.#makeRoom()) return Promise.resolve("full");
-      inflight = this.#startRead();
-    }
+    const refused = this.#startRead();
+    if (refused !== null) return Promise.resolve(refused);
+    const inflight = this.#inflight!;
     if (timeoutMs < 0 && deadline === Infinity) return inflight;
     // The read stays in flight after a timeout, for the next fill.
     if (this.#waiter !== null) { // a second waiter: rare
