@@ -97,17 +97,26 @@ function adapter(handler: FetchHandler, onError: ErrorHandler, collect: boolean)
       return rejection(raw.target.startsWith("/") ? "invalid_host" : "invalid_target");
     }
     const info = new HandlerInfo(raw);
-    let response: unknown;
+    let response: Response;
     try {
-      response = await handler(request, info);
-      if (!(response instanceof Response)) {
+      const returned: unknown = await handler(request, info);
+      if (!(returned instanceof Response)) {
         throw new TypeError("the handler must return a Response");
       }
+      response = returned;
     } catch (error) {
       response = await runOnError(onError, error);
     }
-    if (collect) return await collectedResponse(response as Response);
-    return fromResponse(response as Response);
+    if (!collect) return fromResponse(response);
+    // Collected here, not in a helper: an async frame and a turn fewer per request.
+    const headers = headerList(response);
+    const status = response.status;
+    const stream = response.body;
+    if (stream === null) return { status, headers } as RawResponse;
+    const source = new ChunkSource(stream);
+    const collected = await collectReady(source);
+    const body = collected.kind === "done" ? collected.bytes : new RestOfStream(source, collected);
+    return { status, headers, body } as RawResponse;
   };
 }
 
@@ -157,18 +166,6 @@ export function fromResponse(response: Response): RawResponse {
   return (body === null
     ? { status: response.status, headers }
     : { status: response.status, headers, body }) as RawResponse;
-}
-
-/** {@link fromResponse} with the body collected when it is all ready (see {@link servedFetchHandler}). */
-async function collectedResponse(response: Response): Promise<RawResponse> {
-  const headers = headerList(response);
-  const status = response.status;
-  const stream = response.body;
-  if (stream === null) return { status, headers } as RawResponse;
-  const source = new ChunkSource(stream);
-  const collected = await collectReady(source);
-  const body = collected.kind === "done" ? collected.bytes : new RestOfStream(source, collected);
-  return { status, headers, body } as RawResponse;
 }
 
 /**
