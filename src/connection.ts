@@ -458,15 +458,16 @@ export class Connection {
   ): boolean | Promise<boolean> {
     if (route.streamBody) turn.streaming = this.#exchange(turn.body);
     const request = new RawRequest(turn.head, buffered, this.remote, params, turn.streaming);
-    const outcome = this.#run(route, request);
-    if (outcome === POOL_FULL) {
+    if (!route.pooled) return this.#handle(turn, route.handler, request, null);
+    const pool = this.#ctx.pool;
+    const permit = pool.acquire();
+    if (permit === true) return this.#handle(turn, route.handler, request, pool);
+    if (permit === POOL_FULL) {
       this.#endExchange(new Error("server busy"));
       turn.keepAlive = false;
       return this.#answer(turn, rejection("overloaded", { "Retry-After": "1" }));
     }
-    // A synchronous handler's answer comes back as a value: no microtask hop.
-    if (outcome instanceof Promise) return outcome.then((response) => this.#answer(turn, response));
-    return this.#answer(turn, outcome);
+    return permit.then(() => this.#handle(turn, route.handler, request, pool));
   }
 
   /** Sends the response (or the request body's refusal), then finishes the request. */
@@ -701,31 +702,39 @@ export class Connection {
   }
 
   /**
-   * Runs the route's handler, in a pool permit unless the route opts out.
-   * Never throws or rejects; a synchronous handler's answer is a plain value.
+   * Runs the handler and answers with what it gives, giving back `pool`'s
+   * permit (when it holds one) as soon as the handler is done. A synchronous
+   * handler's answer is answered at once: no microtask hop. An asynchronous
+   * one's settling is one `then` that releases, checks and answers (a chain
+   * of three, pool, check and answer, cost about 0.4 µs of a fetch request).
    */
-  #run(
-    route: Route,
+  #handle(
+    turn: Turn,
+    handler: Handler,
     request: RawRequest,
-  ): RawResponse | Promise<RawResponse> | typeof POOL_FULL {
-    const call = () => this.#callHandler(route.handler, request);
-    return route.pooled ? this.#ctx.pool.call(call) : call();
-  }
-
-  #callHandler(handler: Handler, request: RawRequest): RawResponse | Promise<RawResponse> {
+    pool: Pool | null,
+  ): boolean | Promise<boolean> {
     let result: RawResponse | Promise<RawResponse>;
     try {
       result = handler(request);
     } catch (error) {
-      return this.#handlerFailed(request, error);
+      pool?.release();
+      return this.#answer(turn, this.#handlerFailed(request, error));
     }
     if (result instanceof Promise) {
       return result.then(
-        (response) => this.#checked(request, response),
-        (error) => this.#handlerFailed(request, error),
+        (response) => {
+          pool?.release();
+          return this.#answer(turn, this.#checked(request, response));
+        },
+        (error) => {
+          pool?.release();
+          return this.#answer(turn, this.#handlerFailed(request, error));
+        },
       );
     }
-    return this.#checked(request, result);
+    pool?.release();
+    return this.#answer(turn, this.#checked(request, result));
   }
 
   /** The handler's answer if it is a response; a 500 otherwise. */

@@ -85,64 +85,33 @@ export class Pool {
    * task, when every permit is taken and the queue is full.
    */
   run<T>(task: () => T | Promise<T>): Promise<T> | typeof POOL_FULL {
-    let result: T | Promise<T> | typeof POOL_FULL;
-    try {
-      result = this.call(task);
-    } catch (error) {
-      return Promise.reject(error); // run() reports a synchronous throw as a rejection
-    }
-    if (result === POOL_FULL) return POOL_FULL;
-    return Promise.resolve(result as T | Promise<T>);
+    const permit = this.acquire();
+    if (permit === POOL_FULL) return POOL_FULL;
+    // A free permit runs the task at once; a synchronous throw becomes a rejection.
+    const settled = permit === true
+      ? new Promise<T>((resolve) => resolve(task()))
+      : permit.then(task);
+    return settled.finally(() => this.release());
   }
 
   /**
-   * {@link run} for the hot path: when a permit is free and `task` returns a
-   * plain value, the value comes back at once, with no promise and no
-   * microtask hop (the permit is released before returning). A synchronous
-   * throw releases the permit and propagates.
+   * Takes a permit: `true` when one is free (no promise: the hot path), a
+   * promise that resolves when a finishing task hands its permit over, or
+   * {@link POOL_FULL} at once when every permit is taken and the queue is
+   * full too. Whoever gets a permit must {@link release} it once, however
+   * its task ends.
    */
-  call<T>(task: () => T | Promise<T>): T | Promise<T> | typeof POOL_FULL {
+  acquire(): true | Promise<void> | typeof POOL_FULL {
     if (this.#active < this.size) {
       this.#active++;
-      return this.#holding(task);
+      return true;
     }
     if (this.queued >= this.maxQueue) return POOL_FULL;
-    return new Promise<void>((resolve) => this.#waiters.push(resolve))
-      .then(() => this.#holding(task));
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Runs `task` holding a permit, and releases it when the task settles, however it does. */
-  #holding<T>(task: () => T | Promise<T>): T | Promise<T> {
-    let result: T | Promise<T>;
-    try {
-      result = task();
-    } catch (error) {
-      this.#release();
-      throw error;
-    }
-    if (!(result instanceof Promise)) {
-      this.#release();
-      return result;
-    }
-    // Handlers made once per pool, not finally(): it made two closures and
-    // a promise more per request (about 1 KB with the fetch adapter).
-    return result.then(this.#releaseWith, this.#releaseThrowing);
-  }
-
-  /** Releases the permit of a task that resolved, passing its value on. */
-  readonly #releaseWith = <T>(value: T): T => {
-    this.#release();
-    return value;
-  };
-
-  /** Releases the permit of a task that rejected, passing its error on. */
-  readonly #releaseThrowing = (error: unknown): never => {
-    this.#release();
-    throw error;
-  };
-
-  /** Hands the permit to the oldest waiter, or returns it to the pool. */
-  #release(): void {
+  /** Gives back a permit from {@link acquire}: to the oldest waiter, or to the pool. */
+  release(): void {
     if (this.#head < this.#waiters.length) {
       const next = this.#waiters[this.#head]!;
       this.#waiters[this.#head++] = noop; // drop the reference for the GC

@@ -105,6 +105,45 @@ Deno.test("with every permit taken and the queue full, a request gets 503 with R
   }
 });
 
+Deno.test("a pooled handler gives its permit back however it ends, sync or async", async () => {
+  // One permit and no queue: a permit kept by any request would refuse the next with 503.
+  const pool = new Pool(1, 0);
+  const metrics = new Metrics(10);
+  const router = new Router()
+    .get("/sync", () => text("sync"))
+    .get("/async", async () => {
+      await null;
+      return text("async");
+    })
+    .get("/throws", () => {
+      throw new Error("boom");
+    })
+    .get("/rejects", async () => {
+      await null;
+      throw new Error("boom");
+    })
+    // deno-lint-ignore no-explicit-any
+    .get("/not-a-response", () => 42 as any)
+    // deno-lint-ignore no-explicit-any
+    .get("/async-not-a-response", () => Promise.resolve(42 as any));
+  await using s = startServer({ pool, metrics }, router);
+  using c = await RawClient.connect(s.port);
+  const expected: Array<[string, number]> = [
+    ["/sync", 200],
+    ["/throws", 500],
+    ["/async", 200],
+    ["/rejects", 500],
+    ["/not-a-response", 500],
+    ["/async-not-a-response", 500],
+    ["/sync", 200],
+  ];
+  for (const [path, status] of expected) {
+    await c.write(GET(path));
+    assert.equal((await c.response()).status, status, path);
+    assert.equal(pool.active, 0, `the permit of ${path} is back`);
+  }
+});
+
 Deno.test("MAX_CONNECTIONS: at the cap a new connection gets 503 and is closed; below it, served", async () => {
   await using s = startServer({ maxConnections: 2 });
   using first = await RawClient.connect(s.port);
