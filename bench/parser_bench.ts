@@ -135,3 +135,26 @@ Deno.bench({
     parseHead(DISTINCT_GETS[nextGet++ & 4095]!);
   },
 });
+
+/** One connection's parser, fed the same head again and again (as a kept-alive client sends it). */
+function replayer(bytes: Uint8Array): () => void {
+  const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+  return () => {
+    parser.reset();
+    if (parser.feed(bytes, 0, bytes.length).kind !== "head") throw new Error("replay failed");
+  };
+}
+const replayGet = replayer(BROWSER_GET);
+const replayPost = replayer(SMALL_POST);
+
+Deno.bench({
+  name: "browser GET head, the same again on one connection (replayed)",
+  group: "browser GET",
+  fn: replayGet,
+});
+
+Deno.bench({
+  name: "small POST head, the same again on one connection (replayed)",
+  group: "small POST",
+  fn: replayPost,
+});

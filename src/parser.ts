@@ -142,13 +142,19 @@ export class HeadParser {
    * The last head parsed and its bytes, to answer the same bytes again
    * without parsing them: a kept-alive client (an API client, a load
    * balancer's check, a load generator) often sends one head over and over.
-   * Comparing the bytes costs about a fifth of parsing them (measured: 0.11
-   * against 0.53 µs for a 72-byte head, 0.73 against 4.2 µs for 766 bytes).
+   * Comparing the bytes costs a twentieth to an eighth of parsing them
+   * (`deno task bench:micro`: 0.19 against 4.0 µs for a 766-byte browser
+   * head, 0.11 against 0.94 µs for a 139-byte POST).
    */
   #lastHead: RequestHead | null = null;
   /** A copy of the last head's headers, which no handler holds. */
   #lastHeaders: RequestHeaders | null = null;
   #lastBytes: Uint8Array | null = null;
+  /** {@link #lastBytes} as 32-bit words, compared four bytes at a time. */
+  #lastWords: Int32Array = NO_WORDS;
+  /** The buffer last fed, and the same memory as 32-bit words (made once per buffer). */
+  #wordsOf: ArrayBufferLike | null = null;
+  #bufWords: Int32Array = NO_WORDS;
   /** The last head's length in bytes (also when it is not kept). */
   #lastLength = 0;
   /** Heads not to remember after the last miss: doubles with each miss in a row. */
@@ -271,7 +277,23 @@ export class HeadParser {
   #again(buf: Uint8Array, start: number): HeadResult | null {
     const last = this.#lastBytes!;
     const n = this.#lastLength;
-    for (let i = 0; i < n; i++) if (buf[start + i] !== last[i]) return null;
+    let i = 0;
+    const at = buf.byteOffset + start;
+    if ((at & 3) === 0) {
+      // Four bytes at a time where the head starts on a word boundary (it
+      // does when it is the first in the buffer): 65 → 15 ns for 72 bytes.
+      if (buf.buffer !== this.#wordsOf) {
+        this.#wordsOf = buf.buffer;
+        this.#bufWords = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+      }
+      const words = this.#bufWords;
+      const lastWords = this.#lastWords;
+      const first = at >> 2;
+      const count = n >> 2;
+      for (; i < count; i++) if (words[first + i] !== lastWords[i]) return null;
+      i = count << 2;
+    }
+    for (; i < n; i++) if (buf[start + i] !== last[i]) return null;
     this.#scanned = n;
     this.#skip = 0;
     const head = this.#lastHead!;
@@ -301,7 +323,8 @@ export class HeadParser {
     }
     // The array is reused while heads fit (one allocation per connection, mostly).
     if (this.#lastBytes === null || this.#lastBytes.length < n) {
-      this.#lastBytes = new Uint8Array(Math.max(n, MIN_REMEMBERED_BYTES));
+      this.#lastBytes = new Uint8Array((Math.max(n, MIN_REMEMBERED_BYTES) + 3) & ~3); // whole words
+      this.#lastWords = new Int32Array(this.#lastBytes.buffer);
     }
     this.#lastBytes.set(buf.subarray(start, start + n));
     this.#lastHead = head;
@@ -451,6 +474,8 @@ export const MAX_REMEMBERED_HEAD_BYTES = 1024;
  * many, so heads that differ late (a request id) waste a comparison rarely.
  */
 const MAX_SKIPPED_HEADS = 64;
+/** No words: before a head is remembered, and before a buffer is fed. */
+const NO_WORDS = new Int32Array(0);
 /** The smallest array a remembered head is kept in, so a slightly longer head reuses it. */
 const MIN_REMEMBERED_BYTES = 128;
 

@@ -492,6 +492,35 @@ Deno.test("HeadParser.feed() answers a repeated head split across reads, or not 
   }
 });
 
+Deno.test("HeadParser's replay misses a head that differs in any one byte, wherever the head starts in its buffer", () => {
+  // 75 bytes: whole 32-bit words and a tail, compared word by word where the
+  // head starts on a word boundary and byte by byte elsewhere.
+  const head =
+    "GET /replay HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\nX-Tail: abcdefghijk\r\n\r\n";
+  assert.equal(head.length % 4, 3);
+  for (let offset = 0; offset < 5; offset++) {
+    for (const inSubarray of [false, true]) {
+      const feed = (parser: HeadParser, text: string) => {
+        const whole = bytes("#".repeat(offset) + text + "GET / HTTP/1.1\r\n");
+        const [buf, start] = inSubarray ? [whole.subarray(offset), 0] : [whole, offset];
+        parser.reset();
+        parser.feed(buf, start, buf.length);
+      };
+      for (let at = 0; at < head.length; at++) {
+        const parser = new HeadParser(DEFAULT_HEAD_LIMITS);
+        feed(parser, head);
+        feed(parser, head); // kept from the second time
+        feed(parser, head); // a hit keeps it
+        const where = `offset ${offset}${inSubarray ? " (subarray)" : ""}, byte ${at}`;
+        assert.equal(parser.remembered, head.length, where);
+        const changed = head.slice(0, at) + (head[at] === "Z" ? "Y" : "Z") + head.slice(at + 1);
+        feed(parser, changed); // a miss forgets the head; a false hit would keep it
+        assert.equal(parser.remembered, 0, where);
+      }
+    }
+  }
+});
+
 Deno.test("HeadParser keeps a repeated head of MAX_REMEMBERED_HEAD_BYTES - 1 and MAX_REMEMBERED_HEAD_BYTES, not one byte more", () => {
   for (
     const [length, kept] of [
