@@ -87,11 +87,34 @@ export class Pool {
   run<T>(task: () => T | Promise<T>): Promise<T> | typeof POOL_FULL {
     const permit = this.acquire();
     if (permit === POOL_FULL) return POOL_FULL;
-    // A free permit runs the task at once; a synchronous throw becomes a rejection.
-    const settled = permit === true
-      ? new Promise<T>((resolve) => resolve(task()))
-      : permit.then(task);
-    return settled.finally(() => this.release());
+    // A free permit runs the task at once (and a synchronous one gives its permit back at once).
+    if (permit === true) return this.#holding(task);
+    return permit.then(() => this.#holding(task));
+  }
+
+  /** Runs `task` holding a permit, and releases it as soon as the task settles, however it does. */
+  #holding<T>(task: () => T | Promise<T>): Promise<T> {
+    let result: T | Promise<T>;
+    try {
+      result = task();
+    } catch (error) {
+      this.release();
+      return Promise.reject(error);
+    }
+    if (!(result instanceof Promise)) {
+      this.release();
+      return Promise.resolve(result);
+    }
+    return result.then(
+      (value) => {
+        this.release();
+        return value;
+      },
+      (error) => {
+        this.release();
+        throw error;
+      },
+    );
   }
 
   /**

@@ -194,6 +194,34 @@ Deno.test("Pool with maxQueue 0 refuses as soon as every permit is taken", async
   assert.equal(pool.active, 0);
 });
 
+Deno.test("Pool.run() gives a synchronous task's permit back before it returns", async () => {
+  const pool = new Pool(1, 0);
+  const first = accepted(pool.run(() => 1));
+  assert.equal(pool.active, 0);
+  // With one permit and no queue, a permit still held would refuse this one.
+  const second = accepted(pool.run(() => 2));
+  assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+});
+
+Deno.test("Pool.acquire() gives a free permit at once, a promise when all are taken, POOL_FULL past the queue", async () => {
+  const pool = new Pool(1, 1);
+  assert.equal(pool.acquire(), true);
+  const waiting = pool.acquire();
+  assert.ok(waiting instanceof Promise);
+  assert.equal(pool.queued, 1);
+  assert.equal(pool.acquire(), POOL_FULL);
+  let handed = false;
+  waiting.then(() => (handed = true));
+  await settleMicrotasks();
+  assert.equal(handed, false, "no permit is free yet");
+  pool.release(); // the first permit goes straight to the waiter
+  await waiting;
+  assert.equal(pool.active, 1);
+  assert.equal(pool.queued, 0);
+  pool.release();
+  assert.equal(pool.active, 0);
+});
+
 Deno.test("Pool.run() releases the permit when a task throws synchronously", async () => {
   const pool = new Pool(1, 0);
   const result = pool.run(() => {
