@@ -152,8 +152,11 @@ export class HeadParser {
   #lastBytes: Uint8Array | null = null;
   /** {@link #lastBytes} as 32-bit words, compared four bytes at a time. */
   #lastWords: Int32Array = NO_WORDS;
-  /** The buffer last fed, and the same memory as 32-bit words (made once per buffer). */
-  #wordsOf: ArrayBufferLike | null = null;
+  /**
+   * The buffer of the last aligned replay as 32-bit words (made once per
+   * buffer). It keeps that buffer alive until the next replay or the
+   * connection's end: a buffer grown for one large head, about MAX_HEADER_BYTES.
+   */
   #bufWords: Int32Array = NO_WORDS;
   /** The last head's length in bytes (also when it is not kept). */
   #lastLength = 0;
@@ -282,8 +285,7 @@ export class HeadParser {
     if ((at & 3) === 0) {
       // Four bytes at a time where the head starts on a word boundary (it
       // does when it is the first in the buffer): 65 → 15 ns for 72 bytes.
-      if (buf.buffer !== this.#wordsOf) {
-        this.#wordsOf = buf.buffer;
+      if (buf.buffer !== this.#bufWords.buffer) {
         this.#bufWords = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
       }
       const words = this.#bufWords;

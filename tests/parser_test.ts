@@ -499,10 +499,18 @@ Deno.test("HeadParser's replay misses a head that differs in any one byte, where
     "GET /replay HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\nX-Tail: abcdefghijk\r\n\r\n";
   assert.equal(head.length % 4, 3);
   for (let offset = 0; offset < 5; offset++) {
-    for (const inSubarray of [false, true]) {
+    for (const buffer of ["fresh", "subarray", "reused"] as const) {
+      // "reused": one buffer rewritten for every request, as a connection's read buffer is.
+      const reused = new Uint8Array(256);
       const feed = (parser: HeadParser, text: string) => {
-        const whole = bytes("#".repeat(offset) + text + "GET / HTTP/1.1\r\n");
-        const [buf, start] = inSubarray ? [whole.subarray(offset), 0] : [whole, offset];
+        const input = bytes("#".repeat(offset) + text + "GET / HTTP/1.1\r\n");
+        let whole = input;
+        if (buffer === "reused") {
+          reused.fill(0);
+          reused.set(input);
+          whole = reused.subarray(0, input.length);
+        }
+        const [buf, start] = buffer === "subarray" ? [whole.subarray(offset), 0] : [whole, offset];
         parser.reset();
         parser.feed(buf, start, buf.length);
       };
@@ -511,7 +519,7 @@ Deno.test("HeadParser's replay misses a head that differs in any one byte, where
         feed(parser, head);
         feed(parser, head); // kept from the second time
         feed(parser, head); // a hit keeps it
-        const where = `offset ${offset}${inSubarray ? " (subarray)" : ""}, byte ${at}`;
+        const where = `offset ${offset} (${buffer} buffer), byte ${at}`;
         assert.equal(parser.remembered, head.length, where);
         const changed = head.slice(0, at) + (head[at] === "Z" ? "Y" : "Z") + head.slice(at + 1);
         feed(parser, changed); // a miss forgets the head; a false hit would keep it
