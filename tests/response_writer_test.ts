@@ -192,24 +192,40 @@ Deno.test("ready bytes up to MAX_COLLECTED_BYTES get Content-Length; past it, ch
   }
 });
 
-Deno.test("a waiting stream whose head is invalid: a TypeError, the stream cancelled, its later failure handled", async () => {
+/**
+ * A stream that sends one event, then fails when `fail()` is called: `cancelled`
+ * resolves if it is cancelled, `errored` once it has failed.
+ */
+function failsLater() {
+  const failNow = Promise.withResolvers<void>();
   const cancelled = Promise.withResolvers<void>();
-  const fail = Promise.withResolvers<void>();
+  const errored = Promise.withResolvers<void>();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       controller.enqueue(bytes("data: one\n\n"));
-      await fail.promise;
-      controller.error(new Error("producer failed late")); // unhandled, it would end the test run
+      await failNow.promise;
+      controller.error(new Error("producer failed late"));
+      errored.resolve();
     },
     cancel() {
       cancelled.resolve();
     },
   });
+  return {
+    stream,
+    fail: () => failNow.resolve(),
+    cancelled: cancelled.promise,
+    errored: errored.promise,
+  };
+}
+
+Deno.test("a waiting stream whose head is invalid: a TypeError, the stream cancelled, its later failure handled", async () => {
+  const producer = failsLater();
   const output = new Output({ write: (p) => Promise.resolve(p.length) }, 60_000);
-  const res = { status: 200, headers: [["x-bad", "a\x01b"]], body: stream } as RawResponse;
+  const res = { status: 200, headers: [["x-bad", "a\x01b"]], body: producer.stream } as RawResponse;
   await assert.rejects(writeResponse(output, res, PLAIN_OPTIONS), TypeError);
-  await cancelled.promise; // reached only if the writer cancelled the stream
-  fail.resolve();
+  await producer.cancelled; // reached only if the writer cancelled the stream
+  producer.fail(); // unhandled, its failure would end the test run
   output.dispose();
 });
 
@@ -223,16 +239,7 @@ Deno.test("a producer that fails while the head is being written: no unhandled r
   try {
     const writing = Promise.withResolvers<void>();
     const release = Promise.withResolvers<void>();
-    const failNow = Promise.withResolvers<void>();
-    const errored = Promise.withResolvers<void>();
-    const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(bytes("data: one\n\n"));
-        await failNow.promise;
-        controller.error(new Error("producer failed late"));
-        errored.resolve();
-      },
-    });
+    const producer = failsLater();
     const output = new Output({
       async write(p) {
         writing.resolve();
@@ -240,11 +247,11 @@ Deno.test("a producer that fails while the head is being written: no unhandled r
         return p.length;
       },
     }, 60_000);
-    const response = { status: 200, body: stream } as RawResponse;
+    const response = { status: 200, body: producer.stream } as RawResponse;
     const written = writeResponse(output, response, PLAIN_OPTIONS);
     await writing.promise;
-    failNow.resolve();
-    await errored.promise;
+    producer.fail();
+    await producer.errored;
     // One event-loop turn: Deno reports a rejection still unhandled at its end.
     await new Promise((resolve) => setTimeout(resolve, 0));
     release.resolve();

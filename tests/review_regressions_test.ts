@@ -10,7 +10,7 @@ import { Connection } from "../src/connection.ts";
 import { Metrics } from "../src/metrics.ts";
 import { Pool } from "../src/pool.ts";
 import { defaultConfig } from "../src/config.ts";
-import { bytes, Latch, RawClient, startServer } from "./fixtures/harness.ts";
+import { bytes, idleEventStream, Latch, RawClient, startServer } from "./fixtures/harness.ts";
 
 const LOCAL = { hostname: "127.0.0.1", port: 0 } as const;
 const enc = new TextEncoder();
@@ -55,18 +55,7 @@ Deno.test("an empty chunk among the first chunks does not end a chunked response
 
 Deno.test("a client leaving an idle event stream closes the connection and cancels the stream (was: leaked in CLOSE-WAIT)", async () => {
   const cancelled = Promise.withResolvers<void>();
-  await using server = serve(LOCAL, () =>
-    new Response(
-      new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(enc.encode("data: first\n\n")); // then nothing, ever
-        },
-        cancel() {
-          cancelled.resolve();
-        },
-      }),
-      { headers: { "content-type": "text/event-stream" } },
-    ));
+  await using server = serve(LOCAL, () => idleEventStream("data: first\n\n", cancelled));
   const client = await RawClient.connect(server.addr.port);
   await client.write("GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
   const head = await readUntil(client.conn, "data: first");

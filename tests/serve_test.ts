@@ -10,7 +10,7 @@ import { fetchHandler } from "../src/fetch.ts";
 import { serve } from "../src/serve.ts";
 import { Router } from "../src/router.ts";
 import { healthHandler } from "../src/handlers/health.ts";
-import { notServing, RawClient } from "./fixtures/harness.ts";
+import { idleEventStream, notServing, RawClient } from "./fixtures/harness.ts";
 import { makeRequest } from "./fixtures/request.ts";
 
 const LOCAL = { hostname: "127.0.0.1", port: 0 } as const;
@@ -140,17 +140,7 @@ Deno.test("a response stream never sent, the request body being refused, is canc
   const cancelled = Promise.withResolvers<void>();
   await using server = serve({ ...LOCAL, maxBodyBytes: 10 }, async (req) => {
     await req.arrayBuffer().catch(() => null); // the handler goes on without the body
-    return new Response(
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(encoder.encode("data: one\n\n")); // then waits, forever
-        },
-        cancel() {
-          cancelled.resolve();
-        },
-      }),
-      { headers: { "content-type": "text/event-stream" } },
-    );
+    return idleEventStream("data: one\n\n", cancelled);
   });
   using client = await RawClient.connect(server.addr.port);
   await client.write(
