@@ -5,6 +5,7 @@
  * @module
  */
 
+import { acceptErrorKind } from "./accept_errors.ts";
 import { type Config, defaultConfig, SETTINGS } from "./config.ts";
 import { Connection, type ConnectionContext, type ConnectionLimits } from "./connection.ts";
 import { rejection } from "./errors.ts";
@@ -147,7 +148,16 @@ export class Server {
       try {
         conn = await this.#listener.accept();
       } catch (error) {
-        if (this.#draining || error instanceof Deno.errors.BadResource) return;
+        const kind = acceptErrorKind(error);
+        if (this.#draining || kind === "closed") return;
+        if (kind === "connection") {
+          // A client that reset before we took its connection: nothing to do
+          // with the listener, so the next accept runs at once.
+          connectionLog.debug("a connection failed before it was accepted: {error}", {
+            error: String(error),
+          });
+          continue;
+        }
         // EMFILE and friends: the next accept fails the same way until a
         // socket closes, so back off (5 ms, doubling to 1 s, as Go does)
         // instead of spinning a core and flooding the log.

@@ -4,25 +4,17 @@
  */
 
 import assert from "node:assert/strict";
-import { type LogRecord, reset } from "@logtape/logtape";
-import { configureLogging, formatterFor } from "../src/log.ts";
+import type { LogRecord } from "@logtape/logtape";
+import { formatterFor } from "../src/log.ts";
+import { capturingLogs } from "./fixtures/logs.ts";
 import { exchange, RawClient, startServer } from "./fixtures/harness.ts";
 
-/** Runs `body` with every rawhttp record captured, then restores the unconfigured state. */
-async function capturing(
+/** Runs `body` with every rawhttp record captured. */
+function capturing(
   body: (records: LogRecord[]) => Promise<void>,
-  onRecord: (record: LogRecord) => void = () => {},
+  onRecord?: (record: LogRecord) => void,
 ): Promise<void> {
-  const records: LogRecord[] = [];
-  await configureLogging("debug", (r) => {
-    records.push(r);
-    onRecord(r);
-  });
-  try {
-    await body(records);
-  } finally {
-    await reset();
-  }
+  return capturingLogs("debug", body, onRecord);
 }
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`;
