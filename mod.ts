@@ -43,7 +43,7 @@ export {
   text,
 } from "./src/response.ts";
 export { RequestHeaders } from "./src/headers.ts";
-export { Pool, POOL_FULL, type PoolStats } from "./src/pool.ts";
+export { type Permit, Pool, POOL_FULL, type PoolStats } from "./src/pool.ts";
 export { type ConnectionStats, Metrics, type RequestCounts } from "./src/metrics.ts";
 export type { ConnectionLimits } from "./src/connection.ts";
 export {

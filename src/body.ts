@@ -14,6 +14,7 @@
 import { ChunkedDecoder } from "./chunked.ts";
 import type { RejectionCode } from "./errors.ts";
 import type { Framing } from "./framing.ts";
+import type { Permit } from "./pool.ts";
 import type { SocketReader } from "./reader.ts";
 
 /** The first array a Content-Length body is read into; it doubles up to the length. */
@@ -38,6 +39,8 @@ export class BodyReader {
   #done: boolean;
   #failure: RejectionCode | null = null;
   #beforeFirstRead: (() => Promise<void>) | null;
+  /** The handler's pool permit, lent to the pool while a read waits on the client. */
+  #permit: Permit | null = null;
 
   /**
    * @param deadline when the whole body must have arrived (a `performance.now()` reading)
@@ -84,6 +87,29 @@ export class BodyReader {
     return this.#beforeFirstRead === null;
   }
 
+  /**
+   * Lends `permit` to the pool whenever a read must wait for the client
+   * (the socket, or the `100 Continue` write), and takes it back before the
+   * bytes are handed on: a handler reading a slowly sent body holds no worker
+   * while it waits. The permit is taken back ahead of requests not yet started.
+   */
+  lendWhileWaiting(permit: Permit): void {
+    this.#permit = permit;
+  }
+
+  /** Awaits `wait` (on the client) with the permit lent out, then takes it back. */
+  async #waitOnClient<T>(wait: Promise<T>): Promise<T> {
+    const permit = this.#permit;
+    if (permit === null || !permit.held) return await wait;
+    permit.pause();
+    try {
+      return await wait;
+    } finally {
+      const resumed = permit.resume();
+      if (resumed !== true) await resumed;
+    }
+  }
+
   #fail(code: RejectionCode): RejectionCode {
     this.#failure = code;
     this.#done = true;
@@ -104,9 +130,9 @@ export class BodyReader {
       if (this.#beforeFirstRead !== null) {
         const send = this.#beforeFirstRead;
         this.#beforeFirstRead = null;
-        await send();
+        await this.#waitOnClient(send());
       }
-      const outcome = await reader.fill(this.#deadline);
+      const outcome = await this.#waitOnClient(reader.fill(this.#deadline));
       if (outcome === "timeout") return this.#fail("body_timeout");
       if (outcome !== "data") return this.#fail("incomplete_body");
     }
@@ -197,9 +223,9 @@ export class BodyReader {
       if (this.#beforeFirstRead !== null) {
         const send = this.#beforeFirstRead;
         this.#beforeFirstRead = null;
-        await send();
+        await this.#waitOnClient(send());
       }
-      const n = await reader.readInto(body.subarray(filled), this.#deadline);
+      const n = await this.#waitOnClient(reader.readInto(body.subarray(filled), this.#deadline));
       if (n === "timeout") return this.#fail("body_timeout");
       if (n === "eof") return this.#fail("incomplete_body");
       filled += n;

@@ -21,12 +21,13 @@ import { accessLog, connectionLog, handlerLog } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { Output } from "./output.ts";
 import { type HeadLimits, HeadParser, type HeadResult, type RequestHead } from "./parser.ts";
-import { type Pool, POOL_FULL } from "./pool.ts";
+import { type Permit, type Pool, POOL_FULL } from "./pool.ts";
 import { type FillOutcome, SocketReader } from "./reader.ts";
 import { Exchange } from "./exchange.ts";
+import { isThenable } from "./thenable.ts";
 import { ChunkSource } from "./ready_chunks.ts";
 import { RawRequest, type RemoteAddr } from "./request.ts";
-import { type Handler, isRawResponse, isStreamBody, type RawResponse, text } from "./response.ts";
+import { isRawResponse, isStreamBody, type RawResponse, text } from "./response.ts";
 import {
   queueFixed,
   StreamFailedEarly,
@@ -458,16 +459,23 @@ export class Connection {
   ): boolean | Promise<boolean> {
     if (route.streamBody) turn.streaming = this.#exchange(turn.body);
     const request = new RawRequest(turn.head, buffered, this.remote, params, turn.streaming);
-    if (!route.pooled) return this.#handle(turn, route.handler, request, null);
-    const pool = this.#ctx.pool;
-    const permit = pool.acquire();
-    if (permit === true) return this.#handle(turn, route.handler, request, pool);
+    if (!route.pooled) return this.#handle(turn, route, request, null);
+    const permit = this.#ctx.pool.acquire();
     if (permit === POOL_FULL) {
       this.#endExchange(new Error("server busy"));
       turn.keepAlive = false;
       return this.#answer(turn, rejection("overloaded", { "Retry-After": "1" }));
     }
-    return permit.then(() => this.#handle(turn, route.handler, request, pool));
+    if (!(permit instanceof Promise)) return this.#handle(turn, route, request, permit);
+    return permit.then((granted) => {
+      // The connection closed while the request waited (the client left, or
+      // shutdown's deadline answered it): the handler has no one to answer.
+      if (this.#closed) {
+        granted.release();
+        return false;
+      }
+      return this.#handle(turn, route, request, granted);
+    });
   }
 
   /** Sends the response (or the request body's refusal), then finishes the request. */
@@ -702,38 +710,43 @@ export class Connection {
   }
 
   /**
-   * Runs the handler and answers with what it gives, giving back `pool`'s
+   * Runs the route's handler and answers with what it gives, giving back its
    * permit (when it holds one) as soon as the handler is done. A synchronous
    * handler's answer is answered at once: no microtask hop. An asynchronous
    * one's settling is one `then` that releases, checks and answers (a chain
    * of three, pool, check and answer, cost about 0.4 µs of a fetch request).
+   * While a streaming handler waits for its body to arrive, its permit is
+   * lent to the pool (see pool.ts): a slow upload holds no worker.
    */
   #handle(
     turn: Turn,
-    handler: Handler,
+    route: Route,
     request: RawRequest,
-    pool: Pool | null,
+    permit: Permit | null,
   ): boolean | Promise<boolean> {
-    let result: RawResponse | Promise<RawResponse>;
+    if (permit !== null && !turn.body.done) turn.body.lendWhileWaiting(permit);
+    let result: unknown;
     try {
-      result = handler(request);
+      result = route.handler(request);
     } catch (error) {
-      pool?.release();
+      permit?.release();
       return this.#answer(turn, this.#handlerFailed(request, error));
     }
-    if (result instanceof Promise) {
-      return result.then(
+    if (isThenable(result)) {
+      // A native promise, or any thenable (another realm's, a library's): adopted as await would.
+      const settling = result instanceof Promise ? result : Promise.resolve(result);
+      return settling.then(
         (response) => {
-          pool?.release();
+          permit?.release();
           return this.#answer(turn, this.#checked(request, response));
         },
         (error) => {
-          pool?.release();
+          permit?.release();
           return this.#answer(turn, this.#handlerFailed(request, error));
         },
       );
     }
-    pool?.release();
+    permit?.release();
     return this.#answer(turn, this.#checked(request, result));
   }
 

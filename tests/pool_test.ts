@@ -205,7 +205,8 @@ Deno.test("Pool.run() gives a synchronous task's permit back before it returns",
 
 Deno.test("Pool.acquire() gives a free permit at once, a promise when all are taken, POOL_FULL past the queue", async () => {
   const pool = new Pool(1, 1);
-  assert.equal(pool.acquire(), true);
+  const first = pool.acquire();
+  assert.ok(first !== POOL_FULL && !(first instanceof Promise));
   const waiting = pool.acquire();
   assert.ok(waiting instanceof Promise);
   assert.equal(pool.queued, 1);
@@ -214,11 +215,108 @@ Deno.test("Pool.acquire() gives a free permit at once, a promise when all are ta
   waiting.then(() => (handed = true));
   await settleMicrotasks();
   assert.equal(handed, false, "no permit is free yet");
-  pool.release(); // the first permit goes straight to the waiter
-  await waiting;
+  first.release(); // the first permit goes straight to the waiter
+  const second = await waiting;
   assert.equal(pool.active, 1);
   assert.equal(pool.queued, 0);
-  pool.release();
+  second.release();
+  assert.equal(pool.active, 0);
+});
+
+// Regression: Pool.release() took no token, so a second release of one
+// permit freed a permit another task held, and more tasks ran than permits.
+Deno.test("Permit.release() twice gives back one permit, never someone else's", () => {
+  const pool = new Pool(2, 0);
+  const a = pool.acquire();
+  const b = pool.acquire();
+  assert.ok(a !== POOL_FULL && !(a instanceof Promise));
+  assert.ok(b !== POOL_FULL && !(b instanceof Promise));
+  a.release();
+  a.release();
+  assert.equal(pool.active, 1, "b still holds its permit");
+  assert.equal(a.held, false);
+  assert.equal(b.held, true);
+  const c = pool.acquire();
+  assert.ok(c !== POOL_FULL && !(c instanceof Promise));
+  assert.equal(pool.acquire(), POOL_FULL, "two permits in all: b and c hold them");
+  b.release();
+  c.release();
+  assert.equal(pool.active, 0);
+});
+
+Deno.test("Permit.pause() lends the permit to the next waiter; resume() waits and goes ahead of newcomers", async () => {
+  const pool = new Pool(1, 5);
+  const first = pool.acquire();
+  assert.ok(first !== POOL_FULL && !(first instanceof Promise));
+  const second = pool.acquire();
+  assert.ok(second instanceof Promise);
+  first.pause(); // first waits on its client: second may run
+  const secondPermit = await second;
+  assert.equal(pool.active, 1);
+  const resumed = first.resume();
+  assert.ok(resumed instanceof Promise, "no permit is free: resume waits");
+  const third = pool.acquire(); // a newcomer, queued after the resumer
+  assert.ok(third instanceof Promise);
+  let thirdRan = false;
+  third.then(() => (thirdRan = true));
+  secondPermit.release();
+  await resumed; // the permit went to the resumer first
+  assert.equal(first.held, true);
+  await settleMicrotasks();
+  assert.equal(thirdRan, false, "the newcomer waits behind the resumed request");
+  first.release();
+  (await third).release();
+  assert.equal(pool.active, 0);
+  assert.equal(pool.queued, 0);
+});
+
+Deno.test("Permit.resume() is at once when a permit is free, and does nothing unless paused", () => {
+  const pool = new Pool(1, 0);
+  const p = pool.acquire();
+  assert.ok(p !== POOL_FULL && !(p instanceof Promise));
+  assert.equal(p.resume(), true, "not paused: nothing to take");
+  p.pause();
+  assert.equal(pool.active, 0);
+  assert.equal(p.resume(), true);
+  assert.equal(pool.active, 1);
+  p.release();
+  p.pause(); // released: nothing to lend
+  assert.equal(p.resume(), true);
+  assert.equal(pool.active, 0);
+});
+
+Deno.test("a permit released while it waits to resume passes the permit on when it gets it", async () => {
+  const pool = new Pool(1, 1);
+  const a = pool.acquire();
+  assert.ok(a !== POOL_FULL && !(a instanceof Promise));
+  a.pause();
+  const b = pool.acquire();
+  assert.ok(b !== POOL_FULL && !(b instanceof Promise));
+  const resumed = a.resume();
+  assert.ok(resumed instanceof Promise);
+  a.release(); // a's task ended while it waited
+  const c = pool.acquire();
+  assert.ok(c instanceof Promise);
+  b.release(); // goes to a's resume, which passes it on to c
+  await resumed;
+  (await c).release();
+  assert.equal(pool.active, 0);
+});
+
+Deno.test("Pool.run() holds the permit until a non-native thenable settles", async () => {
+  const pool = new Pool(1, 0);
+  let settle: (v: string) => void = () => {};
+  // Not a Promise: a library's own promise-like, as a handler may return.
+  const thenable = {
+    then(resolve: (v: string) => void) {
+      settle = resolve;
+    },
+  } as unknown as PromiseLike<string>;
+  const result = accepted(pool.run(() => thenable));
+  await settleMicrotasks();
+  assert.equal(pool.active, 1, "the task has not settled yet");
+  settle("done");
+  assert.equal(await result, "done");
   assert.equal(pool.active, 0);
 });
 

@@ -411,3 +411,41 @@ Deno.test("unref() lets a program exit while the server listens; ref() keeps it 
   await reader.cancel();
   await refed.stderr.cancel();
 });
+
+// Regression: a streaming handler held its pool permit while it waited for
+// its body, so a handful of slowly sent uploads stopped every other request.
+Deno.test("a handler waiting for a slowly sent body holds no worker: other requests are answered meanwhile", async () => {
+  const reading = Promise.withResolvers<void>();
+  await using server = serve({ ...LOCAL, numWorkers: 1, maxQueue: 0 }, async (req) => {
+    if (req.method !== "POST") return new Response("fast");
+    reading.resolve();
+    return new Response(String((await req.arrayBuffer()).byteLength));
+  });
+  using upload = await RawClient.connect(server.addr.port);
+  await upload.write("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n0");
+  await reading.promise; // the upload's handler runs and waits for nine more bytes
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/fast`);
+    assert.equal(res.status, 200, "the one permit is not held by the waiting upload");
+    assert.equal(await res.text(), "fast");
+  }
+  await upload.write("123456789");
+  const res = await upload.response();
+  assert.equal(res.status, 200);
+  assert.equal(res.body, "10");
+  assert.equal(server.server.pool.active, 0);
+});
+
+Deno.test("a native handler's non-native thenable is adopted, not refused with 500", async () => {
+  const router = new Router().get("/later", () =>
+    ({
+      then(resolve: (r: unknown) => void) {
+        resolve({ status: 200, body: "later" });
+      },
+    }) as unknown as Promise<{ status: 200; body: string }>);
+  await using server = serve({ ...LOCAL, routes: router }, () => new Response("app"));
+  const res = await fetch(`http://127.0.0.1:${server.addr.port}/later`);
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), "later");
+  assert.equal(server.server.pool.active, 0);
+});
