@@ -26,7 +26,15 @@ export {
   type ServeHandlerInfo,
 } from "./src/fetch.ts";
 export { Server, type ServerOptions } from "./src/server.ts";
-export { type Match, type Route, type RouteOptions, Router } from "./src/router.ts";
+export {
+  FALLBACK_ROUTE,
+  type Match,
+  type Route,
+  type RouteOptions,
+  Router,
+  type Routes,
+  withFallback,
+} from "./src/router.ts";
 export { RawRequest, type RemoteAddr, type StreamingParts } from "./src/request.ts";
 export type { HeadLimits, HttpVersion } from "./src/parser.ts";
 export type { LogFormat, LogLevel } from "./src/config.ts";
@@ -44,7 +52,12 @@ export {
 } from "./src/response.ts";
 export { RequestHeaders } from "./src/headers.ts";
 export { type Permit, Pool, POOL_FULL, type PoolStats } from "./src/pool.ts";
-export { type ConnectionStats, Metrics, type RequestCounts } from "./src/metrics.ts";
+export {
+  type ConnectionStats,
+  Metrics,
+  type RequestCounts,
+  UNMATCHED_ROUTE,
+} from "./src/metrics.ts";
 export type { ConnectionLimits } from "./src/connection.ts";
 export {
   type BodylessStatus,

@@ -28,7 +28,7 @@ function context(router: Router): ConnectionContext {
     limits: { ...config, maxRequestsPerConnection: Infinity },
     router,
     pool: new Pool(config.numWorkers, config.maxQueue),
-    metrics: new Metrics(config.metricsMaxPaths),
+    metrics: new Metrics(),
     draining: () => false,
   };
 }

@@ -99,6 +99,8 @@ interface Collection {
   readonly askerId: number;
   readonly due: Set<Member>;
   readonly reports: MetricsReport[];
+  /** Answers with what came once METRICS_TIMEOUT passes. */
+  readonly timer: ReturnType<typeof setTimeout>;
 }
 
 /** N listeners on one port, in worker threads. */
@@ -194,11 +196,16 @@ export class Cluster {
     }
   }
 
-  /** Asks every live worker for its figures, for `asker`'s `/metrics`. */
+  /**
+   * Asks every live worker for its figures, for `asker`'s `/metrics`. A
+   * worker whose thread is stuck never answers: after METRICS_TIMEOUT the
+   * report goes out with what came, and names the listeners it lacks.
+   */
   #collect(asker: Member, askerId: number): void {
     const id = this.#nextCollection++;
     const due = new Set(this.#members.filter((m) => m.alive));
-    this.#collections.set(id, { asker, askerId, due, reports: [] });
+    const timer = setTimeout(() => this.#answer(id), this.#config.metricsTimeoutMs);
+    this.#collections.set(id, { asker, askerId, due, reports: [], timer });
     for (const m of due) m.send({ type: "snapshot", id });
   }
 
@@ -206,20 +213,30 @@ export class Cluster {
     const c = this.#collections.get(id);
     if (c === undefined || !c.due.delete(member)) return;
     if (report !== null) c.reports.push(report);
-    this.#answerIfComplete(id, c);
+    if (c.due.size === 0) this.#answer(id);
   }
 
   /** A worker that is gone will not answer: stop waiting for it. */
   #forget(member: Member): void {
     for (const [id, c] of this.#collections) {
-      if (c.due.delete(member)) this.#answerIfComplete(id, c);
+      if (c.due.delete(member) && c.due.size === 0) this.#answer(id);
     }
   }
 
-  #answerIfComplete(id: number, c: Collection): void {
-    if (c.due.size > 0) return;
+  /** Answers collection `id` with the reports that came; those still due are named missing. */
+  #answer(id: number): void {
+    const c = this.#collections.get(id);
+    if (c === undefined) return;
     this.#collections.delete(id);
-    const report = mergeReports(c.reports, this.#config.metricsMaxPaths);
+    clearTimeout(c.timer);
+    const missing = [...c.due].map((m) => m.index).sort((a, b) => a - b);
+    if (missing.length > 0) {
+      serverLog.warn("/metrics: no figures from listener(s) {missing} within {ms} ms", {
+        missing: missing.join(", "),
+        ms: this.#config.metricsTimeoutMs,
+      });
+    }
+    const report = { ...mergeReports(c.reports), missing_listeners: missing };
     c.asker.send({ type: "report", id: c.askerId, report });
   }
 

@@ -33,13 +33,13 @@ export interface Config {
   writeTimeoutMs: number;
   lingerTimeoutMs: number;
   shutdownTimeoutMs: number;
+  metricsTimeoutMs: number;
   recvBufferBytes: number;
   maxRequestLineBytes: number;
   maxHeadBytes: number;
   maxHeaderCount: number;
   maxBodyBytes: number;
   maxRequestsPerConnection: number;
-  metricsMaxPaths: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   wwwDir: string;
@@ -254,14 +254,16 @@ export const SETTINGS: readonly Setting[] = [
       "after scaling out. 1000, as nginx's keepalive_requests.",
   },
   {
-    key: "metricsMaxPaths",
-    env: "METRICS_MAX_PATHS",
-    kind: "count",
-    default: 100,
+    key: "metricsTimeoutMs",
+    env: "METRICS_TIMEOUT",
+    kind: "duration",
+    default: 1 * SECOND,
     min: 1,
-    max: 100_000,
-    doc: "Distinct paths /metrics counts one by one; the rest share one bucket, " +
-      "so random paths cannot grow memory.",
+    max: 60 * SECOND,
+    doc: "With WORKERS above 1, how long /metrics waits for every listener's figures; " +
+      "then it answers with those that came and names the rest in missing_listeners. " +
+      "1 s: a listener answers in well under a millisecond unless its thread is stuck, " +
+      "and a scraper's own timeout (Prometheus: 10 s) is far longer.",
   },
   {
     key: "logLevel",

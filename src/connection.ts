@@ -18,7 +18,7 @@ import { bodyFraming, type Framing } from "./framing.ts";
 import { hasToken } from "./headers.ts";
 import { currentHttpDate } from "./http_date.ts";
 import { accessLog, connectionLog, handlerLog } from "./log.ts";
-import type { Metrics } from "./metrics.ts";
+import { type Metrics, UNMATCHED_ROUTE } from "./metrics.ts";
 import { Output } from "./output.ts";
 import { type HeadLimits, HeadParser, type HeadResult, type RequestHead } from "./parser.ts";
 import { type Permit, type Pool, POOL_FULL } from "./pool.ts";
@@ -35,7 +35,7 @@ import {
   writeResponse,
   type Written,
 } from "./response_writer.ts";
-import type { Route, Router } from "./router.ts";
+import type { Route, Routes } from "./router.ts";
 import { CONTINUE_BYTES, serializeResponse } from "./serializer.ts";
 
 /** Every limit and timeout a connection enforces (see config.ts for defaults and reasons). */
@@ -61,7 +61,7 @@ export interface ConnectionLimits extends HeadLimits {
 /** What a connection shares with the server and every other connection. */
 export interface ConnectionContext {
   readonly limits: ConnectionLimits;
-  readonly router: Router;
+  readonly router: Routes;
   readonly pool: Pool;
   readonly metrics: Metrics;
   /** True once shutdown began: finish the current request, then close. */
@@ -96,8 +96,8 @@ const NO_BYTES = new Uint8Array(0);
  * server.ts on V8's pretenuring of literals).
  */
 class Turn {
-  /** Whether the route counts towards the per-path metrics. */
-  metered = true;
+  /** The route `/metrics` counts the request under, or null when it is not counted. */
+  counted: string | null = UNMATCHED_ROUTE;
   /** The streaming route's exchange, if any. */
   streaming: Exchange | null = null;
   constructor(
@@ -426,14 +426,15 @@ export class Connection {
         : hasToken(connection, "keep-alive"));
     const turn = new Turn(head, body, keepAlive, wantsContinue, started);
 
-    const match = ctx.router.match(head.method, head.path);
+    const match = ctx.router.match(head.method, head.rawPath);
     if (match.kind === "not_found") return this.#answer(turn, NOT_FOUND);
     if (match.kind === "method_not_allowed") {
+      turn.counted = match.metered ? match.pattern : null;
       const allow = { "Allow": match.allow };
       return this.#answer(turn, text("Method Not Allowed\n", { status: 405, headers: allow }));
     }
     const route = match.route;
-    turn.metered = route.metered;
+    turn.counted = route.metered ? route.pattern : null;
     if (!route.streamBody && !body.done) return this.#readBodyThenRun(turn, route, match.params);
     return this.#runRoute(turn, route, match.params, NO_BYTES);
   }
@@ -544,7 +545,7 @@ export class Connection {
   /** Counts and logs the request, and flushes when the answers should go out now. */
   #end(turn: Turn, written: Written): boolean | Promise<boolean> {
     const head = turn.head;
-    if (turn.metered) this.#ctx.metrics.record(head.path, written.status);
+    if (turn.counted !== null) this.#ctx.metrics.record(turn.counted, written.status);
     if (turn.started !== null) {
       this.#logAccess(head, written.status, written.bytes, turn.started, null);
     }

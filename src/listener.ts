@@ -31,7 +31,7 @@ export interface ListenerOptions {
  */
 export function startListener(config: Config, options: ListenerOptions): Server {
   const pool = new Pool(config.numWorkers, config.maxQueue);
-  const metrics = new Metrics(config.metricsMaxPaths);
+  const metrics = new Metrics();
   const router = createApp({
     wwwDir: config.wwwDir,
     startedAt: options.startedAt,

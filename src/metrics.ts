@@ -1,24 +1,27 @@
 /**
- * Request counters for `/metrics`, with a bounded per-path table.
+ * Request counters for `/metrics`, by status and by route.
  *
- * A client can request any number of distinct paths, so the per-path table
- * holds at most `maxPaths` entries; once full, requests to paths not already
- * in it are counted under {@link OTHER_PATHS}. Existing entries keep counting,
- * so the routes that were busy early (usually the real ones) stay visible.
+ * Requests are counted under the route that answered them, as registered
+ * (`/users/:id`, not `/users/7`), and every request no route matched under
+ * one name, {@link UNMATCHED_ROUTE}. So the table has at most one row per
+ * route of the app, whatever paths clients send: a scanner asking for
+ * `/.env` and `/wp-login.php` adds to one row, and cannot push a real route
+ * out of the table. Routes registered with `metered: false` (`/health`,
+ * `/metrics`) are not counted at all, whatever the method.
  *
  * @example
  * ```ts
- * import { Metrics } from "./metrics.ts";
- * const m = new Metrics(2);
- * m.record("/a", 200); m.record("/b", 404); m.record("/c", 404);
- * m.snapshot().requests_by_path; // { "/a": 1, "/b": 1, "(other)": 1 }
+ * import { Metrics, UNMATCHED_ROUTE } from "./metrics.ts";
+ * const m = new Metrics();
+ * m.record("/users/:id", 200); m.record("/users/:id", 404); m.record(UNMATCHED_ROUTE, 404);
+ * m.snapshot().requests_by_path; // { "/users/:id": 2, "(unmatched)": 1 }
  * ```
  *
  * @module
  */
 
-/** The bucket that collects paths once the per-path table is full. */
-export const OTHER_PATHS = "(other)";
+/** The row of requests that matched no route (404s, whatever their path). */
+export const UNMATCHED_ROUTE = "(unmatched)";
 
 /** What `/metrics` reports about requests. */
 export interface RequestCounts {
@@ -26,7 +29,11 @@ export interface RequestCounts {
   readonly requests_total: number;
   /** Status code → count. */
   readonly requests_by_status: Record<string, number>;
-  /** Path → count, highest count first. */
+  /**
+   * Route → count, highest count first. Keyed by route as registered (the
+   * path itself for an exact route), plus {@link UNMATCHED_ROUTE}; the name
+   * is the reference server's.
+   */
   readonly requests_by_path: Record<string, number>;
 }
 
@@ -42,43 +49,31 @@ export interface ConnectionStats {
 
 /** Counters of answered requests and of connections. */
 export class Metrics {
-  /** How many distinct paths are counted one by one. */
-  readonly maxPaths: number;
   #total = 0;
   /**
    * Counts by status, indexed by the status code (every status we send is
    * 100-599): an index per request instead of a map's lookup and store.
    */
   readonly #byStatus = new Float64Array(600);
-  /** Counts by path, as counters changed in place: one map lookup per request, no store. */
-  readonly #byPath = new Map<string, Counter>();
-  #other = 0;
+  /** Counts by route, as counters changed in place: one map lookup per request, no store. */
+  readonly #byRoute = new Map<string, Counter>();
   #open = 0;
   #accepted = 0;
   #refused = 0;
 
   /**
-   * Counters with an empty table.
-   *
-   * @param maxPaths how many distinct paths to count individually
+   * Counts one answered request. `route` is the route that answered
+   * (its `pattern`, or {@link UNMATCHED_ROUTE}); null for requests
+   * refused before they were routed (malformed heads): they count by status only.
    */
-  constructor(maxPaths: number) {
-    this.maxPaths = maxPaths;
-  }
-
-  /**
-   * Counts one answered request. `path` is null for requests refused before
-   * their path was known (malformed heads): they count by status only.
-   */
-  record(path: string | null, status: number): void {
+  record(route: string | null, status: number): void {
     this.#total++;
     const byStatus = this.#byStatus;
     if (status >= 0 && status < byStatus.length) byStatus[status] = byStatus[status]! + 1;
-    if (path === null) return;
-    const counter = this.#byPath.get(path);
+    if (route === null) return;
+    const counter = this.#byRoute.get(route);
     if (counter !== undefined) counter.count++;
-    else if (this.#byPath.size < this.maxPaths) this.#byPath.set(path, new Counter());
-    else this.#other++;
+    else this.#byRoute.set(route, new Counter());
   }
 
   /** Counts a connection the server accepted. */
@@ -108,55 +103,45 @@ export class Metrics {
     this.#byStatus.forEach((n, status) => {
       if (n > 0) byStatus[String(status)] = n;
     });
-    const paths = [...this.#byPath].map(([path, c]): [string, number] => [path, c.count])
+    const routes = [...this.#byRoute].map(([route, c]): [string, number] => [route, c.count])
       .sort(busiestFirst);
-    if (this.#other > 0) paths.push([OTHER_PATHS, this.#other]);
     return {
       requests_total: this.#total,
       requests_by_status: byStatus,
-      requests_by_path: Object.fromEntries(paths),
+      requests_by_path: Object.fromEntries(routes),
     };
   }
 }
 
-/** One path's count, changed in place. */
+/** One route's count, changed in place. */
 class Counter {
   count = 1;
 }
 
-/** Path table order: highest count first, then by path, so the order is stable. */
+/** Route table order: highest count first, then by name, so the order is stable. */
 function busiestFirst(a: [string, number], b: [string, number]): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
 }
 
-/**
- * Sums the counts of several servers (the listeners of `--workers N`) into
- * one, with the per-path table bounded by `maxPaths` again: the busiest paths
- * stay, the rest join {@link OTHER_PATHS}.
- */
-export function mergeCounts(all: readonly RequestCounts[], maxPaths: number): RequestCounts {
+/** Sums the counts of several servers (the listeners of `--workers N`) into one. */
+export function mergeCounts(all: readonly RequestCounts[]): RequestCounts {
   let total = 0;
   const byStatus = new Map<string, number>();
-  const byPath = new Map<string, number>();
-  let other = 0;
+  const byRoute = new Map<string, number>();
   for (const counts of all) {
     total += counts.requests_total;
     for (const [status, n] of Object.entries(counts.requests_by_status)) {
       byStatus.set(status, (byStatus.get(status) ?? 0) + n);
     }
-    for (const [path, n] of Object.entries(counts.requests_by_path)) {
-      if (path === OTHER_PATHS) other += n;
-      else byPath.set(path, (byPath.get(path) ?? 0) + n);
+    for (const [route, n] of Object.entries(counts.requests_by_path)) {
+      byRoute.set(route, (byRoute.get(route) ?? 0) + n);
     }
   }
-  const paths = [...byPath].sort(busiestFirst);
-  for (const [, n] of paths.splice(maxPaths)) other += n;
-  if (other > 0) paths.push([OTHER_PATHS, other]);
   return {
     requests_total: total,
     requests_by_status: Object.fromEntries(
       [...byStatus].sort((a, b) => Number(a[0]) - Number(b[0])),
     ),
-    requests_by_path: Object.fromEntries(paths),
+    requests_by_path: Object.fromEntries([...byRoute].sort(busiestFirst)),
   };
 }

@@ -1,11 +1,17 @@
 /**
- * Maps a method and a decoded path to a handler.
+ * Maps a method and a path, as sent, to a handler.
  *
  * Exact paths live in a Map (one lookup on the hot path); patterns with
  * `:name` segments or a trailing `*` are tried in the order they were added.
  * A match answers one of three ways, as values: found, method not allowed
  * (with the `Allow` list, RFC 9110 §15.5.6), or not found. HEAD is served by
  * the GET handler wherever no HEAD handler is registered (RFC 9110 §9.3.2).
+ *
+ * The path is split into segments before anything is percent-decoded, and
+ * each segment is decoded on its own (as Hono does): an encoded slash (`%2F`)
+ * stays inside its segment, so `/a%2Fb` is one segment, "a/b", and never the
+ * route `/a/b`. A parameter gets its segment decoded; `*` gets the rest of the
+ * path decoded.
  *
  * @example
  * ```ts
@@ -43,6 +49,12 @@ export interface RouteOptions {
 
 /** A registered handler with its route's options. */
 export interface Route {
+  /**
+   * The route as registered (`/users/:id`, `/static/*`), or
+   * {@link FALLBACK_ROUTE}: what `/metrics` counts requests by, so its table
+   * is as small as the app's routes whatever paths clients send.
+   */
+  readonly pattern: string;
   /** The handler. */
   readonly handler: Handler;
   /** Whether `/metrics` counts its requests. */
@@ -56,12 +68,30 @@ export interface Route {
 /** The outcome of matching one request: a route with its params, 405 with `Allow`, or 404. */
 export type Match =
   | { readonly kind: "found"; readonly route: Route; readonly params: Record<string, string> }
-  | { readonly kind: "method_not_allowed"; readonly allow: string }
+  | {
+    readonly kind: "method_not_allowed";
+    readonly allow: string;
+    /** The route the path matched, for the counters. */
+    readonly pattern: string;
+    /** Whether the route's requests are counted: false if any method of it is not. */
+    readonly metered: boolean;
+  }
   | { readonly kind: "not_found" };
+
+/** The {@link Route.pattern} of a fallback handler (see {@link Router.fallback}). */
+export const FALLBACK_ROUTE = "(fallback)";
+
+/** What a server routes with: a {@link Router}, or anything that matches as one does. */
+export interface Routes {
+  /** Finds the handler for `method` on `rawPath` (the path as sent; see {@link Router.match}). */
+  match(method: string, rawPath: string): Match;
+}
 
 interface PatternRoute {
   /** The pattern normalised, e.g. "users/:id/*": two paths with one key are one route. */
   readonly key: string;
+  /** The path as first registered, e.g. "/users/:id/*". */
+  readonly pattern: string;
   readonly segments: readonly string[];
   readonly wildcard: boolean;
   readonly methods: Map<string, Route>;
@@ -71,7 +101,7 @@ const NOT_FOUND: Match = { kind: "not_found" };
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** A method-and-path router with exact and pattern routes. */
-export class Router {
+export class Router implements Routes {
   readonly #exact = new Map<string, Map<string, Route>>();
   readonly #patterns: PatternRoute[] = [];
   #optionsRoute: Route | null = null;
@@ -84,7 +114,7 @@ export class Router {
    */
   add(method: string, path: string, handler: Handler, options: RouteOptions = {}): this {
     if (!path.startsWith("/")) throw new TypeError(`route path must start with "/": ${path}`);
-    const route = makeRoute(handler, options);
+    const route = makeRoute(path, handler, options);
     // A "*" segment anywhere makes a pattern, so a misplaced one ("/a/*/b") reaches
     // the check below instead of silently registering as a literal exact path.
     const isPattern = path.includes("/:") || path.endsWith("*") || path.includes("/*/");
@@ -100,7 +130,7 @@ export class Router {
       const key = segments.join("/") + (wildcard ? "/*" : "");
       let found = this.#patterns.find((p) => p.key === key);
       if (found === undefined) {
-        found = { key, segments, wildcard, methods: new Map() };
+        found = { key, pattern: path, segments, wildcard, methods: new Map() };
         this.#patterns.push(found);
       }
       methods = found.methods;
@@ -116,7 +146,7 @@ export class Router {
    * router (such as `/health` and `/metrics`).
    */
   fallback(handler: Handler, options: RouteOptions = {}): this {
-    this.#fallback = { kind: "found", route: makeRoute(handler, options), params: NO_PARAMS };
+    this.#fallback = fallbackMatch(handler, options);
     return this;
   }
 
@@ -131,19 +161,29 @@ export class Router {
   }
 
   /**
-   * Finds the handler for `method` on the decoded `path`. `OPTIONS *` asks
+   * Finds the handler for `method` on `rawPath`, the path as sent (escapes
+   * and all; see the module's note on encoded slashes). `OPTIONS *` asks
    * about the server itself (RFC 9110 §9.3.7): it gets 204 with an `Allow`
    * of every method some route serves.
    */
-  match(method: string, path: string): Match {
-    if (path === "*") return { kind: "found", route: this.#serverOptions(), params: NO_PARAMS };
-    const exact = this.#exact.get(path);
-    if (exact !== undefined) return pick(exact, method, NO_PARAMS);
+  match(method: string, rawPath: string): Match {
+    if (rawPath === "*") return { kind: "found", route: this.#serverOptions(), params: NO_PARAMS };
+    const escaped = rawPath.includes("%");
+    // The usual path has no escape: it is its own key, and its segments need no decoding.
+    const raw = escaped ? rawPath.split("/").slice(1) : null;
+    const decoded = raw === null ? null : raw.map(decodeSegment);
+    const key = decoded === null ? rawPath : decoded.some((s) => s.includes("/"))
+      ? null // an encoded slash: no exact route has such a segment
+      : "/" + decoded.join("/");
+    if (key !== null) {
+      const exact = this.#exact.get(key);
+      if (exact !== undefined) return pick(exact, key, method, NO_PARAMS);
+    }
     if (this.#patterns.length === 0) return this.#fallback; // no split for nothing to match
-    const parts = path.split("/").slice(1);
+    const parts = decoded ?? rawPath.split("/").slice(1);
     for (const pattern of this.#patterns) {
-      const params = matchPattern(pattern, parts);
-      if (params !== null) return pick(pattern.methods, method, params);
+      const params = matchPattern(pattern, parts, raw);
+      if (params !== null) return pick(pattern.methods, pattern.pattern, method, params);
     }
     return this.#fallback;
   }
@@ -153,6 +193,7 @@ export class Router {
     if (this.#optionsRoute === null) {
       const allow = allowOf([...this.#exact.values(), ...this.#patterns.map((p) => p.methods)]);
       this.#optionsRoute = {
+        pattern: "*",
         handler: () => ({ status: 204, headers: { "Allow": allow } }),
         metered: true,
         pooled: false,
@@ -163,8 +204,29 @@ export class Router {
   }
 }
 
-function makeRoute(handler: Handler, options: RouteOptions): Route {
+/**
+ * `routes` first; a request they do not match goes to `handler` (with
+ * `options`). Neither `routes` nor anything else is changed: `serve()`
+ * mounts a fetch app behind a caller's routes this way, and the same routes
+ * can sit in front of several apps.
+ */
+export function withFallback(routes: Routes, handler: Handler, options: RouteOptions = {}): Routes {
+  const fallback = fallbackMatch(handler, options);
   return {
+    match(method, rawPath) {
+      const match = routes.match(method, rawPath);
+      return match.kind === "not_found" ? fallback : match;
+    },
+  };
+}
+
+function fallbackMatch(handler: Handler, options: RouteOptions): Match {
+  return { kind: "found", route: makeRoute(FALLBACK_ROUTE, handler, options), params: NO_PARAMS };
+}
+
+function makeRoute(pattern: string, handler: Handler, options: RouteOptions): Route {
+  return {
+    pattern,
     handler,
     metered: options.metered ?? true,
     pooled: options.pooled ?? true,
@@ -179,10 +241,17 @@ function allowOf(routes: Iterable<Map<string, Route>>): string {
   return allowList(all);
 }
 
-function pick(methods: Map<string, Route>, method: string, params: Record<string, string>): Match {
+function pick(
+  methods: Map<string, Route>,
+  pattern: string,
+  method: string,
+  params: Record<string, string>,
+): Match {
   const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
   if (route !== undefined) return { kind: "found", route, params };
-  return { kind: "method_not_allowed", allow: allowList(methods) };
+  let metered = true;
+  for (const r of methods.values()) metered &&= r.metered;
+  return { kind: "method_not_allowed", allow: allowList(methods), pattern, metered };
 }
 
 /** The Allow header value: the registered methods, plus HEAD where GET is. */
@@ -192,7 +261,16 @@ function allowList(methods: Map<string, Route>): string {
   return allow.sort().join(", ");
 }
 
-function matchPattern(pattern: PatternRoute, parts: string[]): Record<string, string> | null {
+/**
+ * The params of `parts` (the path's segments, decoded) under `pattern`, or
+ * null if it does not match. `raw` holds the segments as sent when they had
+ * escapes (null when none did): `*` takes the rest of those, decoded once.
+ */
+function matchPattern(
+  pattern: PatternRoute,
+  parts: string[],
+  raw: string[] | null,
+): Record<string, string> | null {
   const { segments, wildcard } = pattern;
   if (wildcard ? parts.length < segments.length : parts.length !== segments.length) return null;
   const params: Record<string, string> = {};
@@ -206,6 +284,24 @@ function matchPattern(pattern: PatternRoute, parts: string[]): Record<string, st
       return null;
     }
   }
-  if (wildcard) params["*"] = parts.slice(segments.length).join("/");
+  if (wildcard) {
+    params["*"] = raw === null
+      ? parts.slice(segments.length).join("/")
+      : decodeSegment(raw.slice(segments.length).join("/"));
+  }
   return params;
+}
+
+/**
+ * A segment (or the rest of a path) percent-decoded as UTF-8; as sent when
+ * malformed (the server refuses such paths before routing; a library caller
+ * may still pass one).
+ */
+function decodeSegment(raw: string): string {
+  if (!raw.includes("%")) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

@@ -8,7 +8,7 @@
 
 import { type ErrorHandler, type FetchHandler, servedFetchHandler } from "./fetch.ts";
 import { serverLog } from "./log.ts";
-import { Router } from "./router.ts";
+import { Router, type Routes, withFallback } from "./router.ts";
 import { Server, type ServerOptions } from "./server.ts";
 
 /** The options of {@link serve}: `Deno.serve`'s TCP options plus rawhttp's own. */
@@ -28,7 +28,7 @@ export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
    * (see `healthHandler` and `metricsHandler`); requests no route matches go
    * to the handler.
    */
-  readonly routes?: Router;
+  readonly routes?: Routes;
 }
 
 /** The options with the handler inside, as `Deno.serve({ handler })` takes them. */
@@ -86,8 +86,12 @@ export function serve(
   } else {
     throw new TypeError("serve() needs a handler");
   }
-  const router = options.routes ?? new Router();
-  router.fallback(servedFetchHandler(handler, options.onError), { body: "stream" });
+  // The caller's routes are not changed: they may serve other apps too.
+  const router = withFallback(
+    options.routes ?? new Router(),
+    servedFetchHandler(handler, options.onError),
+    { body: "stream" },
+  );
   const server = Server.listen({
     ...options,
     hostname: options.hostname ?? "0.0.0.0",
@@ -101,7 +105,12 @@ export function serve(
   const signal = options.signal;
   if (signal !== undefined) {
     if (signal.aborted) server.shutdown();
-    else signal.addEventListener("abort", () => server.shutdown(), { once: true });
+    else {
+      const onAbort = () => server.shutdown();
+      signal.addEventListener("abort", onAbort, { once: true });
+      // A server shut down otherwise must not stay reachable from a signal that lives on.
+      server.finished.then(() => signal.removeEventListener("abort", onAbort));
+    }
   }
   return {
     server,

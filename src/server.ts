@@ -13,7 +13,7 @@ import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { type OpenEntry, OpenList } from "./open_list.ts";
 import { Pool } from "./pool.ts";
-import type { Router } from "./router.ts";
+import type { Routes } from "./router.ts";
 import { serializeResponse } from "./serializer.ts";
 import { currentHttpDate } from "./http_date.ts";
 
@@ -81,7 +81,7 @@ export class Server {
   readonly finished: Promise<void>;
   readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
   readonly #limits: ConnectionLimits;
-  readonly #router: Router;
+  readonly #router: Routes;
   readonly #maxConnections: number;
   readonly #shutdownTimeoutMs: number;
   /** Open connections, with their serve task and socket (a list: see open_list.ts). */
@@ -94,7 +94,7 @@ export class Server {
   #draining = false;
   #shutdown: Promise<void> | null = null;
 
-  private constructor(options: ServerOptions, router: Router) {
+  private constructor(options: ServerOptions, router: Routes) {
     checkRanges(options);
     const d: Config = defaultConfig();
     this.#limits = {
@@ -115,7 +115,7 @@ export class Server {
     this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? d.shutdownTimeoutMs;
     this.pool = options.pool ??
       new Pool(options.numWorkers ?? d.numWorkers, options.maxQueue ?? d.maxQueue);
-    this.metrics = options.metrics ?? new Metrics(d.metricsMaxPaths);
+    this.metrics = options.metrics ?? new Metrics();
     this.#listener = Deno.listen({
       hostname: options.hostname ?? d.host,
       port: options.port ?? d.port,
@@ -128,7 +128,7 @@ export class Server {
   }
 
   /** Binds and starts accepting at once. Throws if the address cannot be bound. */
-  static listen(options: ServerOptions, router: Router): Server {
+  static listen(options: ServerOptions, router: Routes): Server {
     const server = new Server(options, router);
     server.#acceptLoop = server.#accept();
     return server;

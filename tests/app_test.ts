@@ -8,12 +8,13 @@ import { Pool } from "../src/pool.ts";
 import type { RawResponse } from "../src/response.ts";
 import type { Match, Route, Router } from "../src/router.ts";
 import { bodyText, makeRequest, responseHeader } from "./fixtures/request.ts";
+import { startServer } from "./fixtures/harness.ts";
 
 function app(wwwDir = "/nonexistent-rawhttp-www"): Router {
   return createApp({
     wwwDir,
     startedAt: performance.now(),
-    metrics: new Metrics(10),
+    metrics: new Metrics(),
     pool: new Pool(2, 4),
   });
 }
@@ -81,6 +82,8 @@ Deno.test("createApp() answers 405 with Allow: GET, HEAD for POST to a GET route
   assert.deepEqual(app().match("POST", "/api/hello"), {
     kind: "method_not_allowed",
     allow: "GET, HEAD",
+    pattern: "/api/hello",
+    metered: true,
   });
   assert.equal(app().match("GET", "/nope").kind, "not_found");
 });
@@ -109,7 +112,7 @@ Deno.test("createApp() /health answers status ok", async () => {
 });
 
 Deno.test("createApp() /metrics reads the metrics and pool it was given", async () => {
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   metrics.record("/api/hello", 200);
   const router = createApp({
     wwwDir: "/nonexistent-rawhttp-www",
@@ -123,7 +126,7 @@ Deno.test("createApp() /metrics reads the metrics and pool it was given", async 
   assert.deepEqual(report.requests_by_path, { "/api/hello": 1 });
   assert.equal(report.pool.total_workers, 3);
   const prom = await serve(router, "GET", "/metrics?format=prometheus");
-  assert.ok(bodyText(prom).includes('rawhttp_path_requests_total{path="/api/hello"} 1'));
+  assert.ok(bodyText(prom).includes('rawhttp_route_requests_total{route="/api/hello"} 1'));
 });
 
 Deno.test("createApp() serves /about and /static/* from wwwDir", async () => {
@@ -146,4 +149,38 @@ Deno.test("createApp() serves /about and /static/* from wwwDir", async () => {
   } finally {
     await Deno.remove(www, { recursive: true });
   }
+});
+
+// Regression: /metrics counted paths as sent, first come first kept, so three
+// scanner requests pushed /api/hello into "(other)" for good, and DELETE
+// /health was counted.
+Deno.test("/metrics counts by route: scanners share one unmatched row, /health and /metrics are never counted", async () => {
+  const metrics = new Metrics();
+  const pool = new Pool(2, 4);
+  const router = createApp({ wwwDir: "/nonexistent-rawhttp-www", startedAt: 0, metrics, pool });
+  await using s = startServer({ metrics, pool }, router);
+  const requests: ReadonlyArray<readonly [string, string]> = [
+    ["GET", "/.env"],
+    ["GET", "/wp-login.php"],
+    ["GET", "/phpmyadmin/"],
+    ["GET", "/api/hello"],
+    ["GET", "/static/a.css"],
+    ["GET", "/static/b.css"],
+    ["POST", "/api/hello"],
+    ["DELETE", "/health"],
+    ["GET", "/health"],
+    ["HEAD", "/metrics"],
+    ["POST", "/metrics"],
+  ];
+  for (const [method, path] of requests) {
+    await (await fetch(`${s.url}${path}`, { method })).body?.cancel();
+  }
+  const report = await (await fetch(`${s.url}/metrics`)).json() as MetricsReport;
+  assert.deepEqual(report.requests_by_path, {
+    "(unmatched)": 3,
+    "/api/hello": 2,
+    "/static/*": 2,
+  });
+  assert.equal(report.requests_total, 7);
+  assert.deepEqual(report.requests_by_status, { "200": 1, "404": 5, "405": 1 });
 });

@@ -134,3 +134,47 @@ Deno.test("Cluster: a listener that fails to start with a snapshot unanswered do
     /taken meanwhile/,
   );
 });
+
+const SILENT = new URL("./fixtures/silent_worker.ts", import.meta.url);
+
+// Regression: /metrics under --workers N waited forever for a listener that
+// did not answer.
+Deno.test("Cluster: /metrics answers after METRICS_TIMEOUT with the figures that came, naming the listener that did not", async () => {
+  const cluster = await Cluster.start(
+    config({ metricsTimeoutMs: 100 }),
+    performance.timeOrigin,
+    SILENT,
+  );
+  try {
+    const res = await exchange(
+      cluster.addr.port,
+      "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert.equal(res.status, 200);
+    const report = JSON.parse(res.body) as MetricsReport;
+    assert.deepEqual(report.missing_listeners, [1]);
+    assert.deepEqual(report.listeners.map((l) => l.index), [0]);
+    const prometheus = await exchange(
+      cluster.addr.port,
+      "GET /metrics?format=prometheus HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(prometheus.body, /^rawhttp_listeners_missing 1$/m);
+  } finally {
+    await cluster.shutdown();
+    await cluster.finished;
+  }
+});
+
+Deno.test("Cluster: a complete /metrics names no missing listener", async () => {
+  const cluster = await Cluster.start(config(), performance.timeOrigin);
+  try {
+    const res = await exchange(
+      cluster.addr.port,
+      "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert.deepEqual((JSON.parse(res.body) as MetricsReport).missing_listeners, []);
+  } finally {
+    await cluster.shutdown();
+    await cluster.finished;
+  }
+});

@@ -423,7 +423,7 @@ function fakeContext(): ConnectionContext {
     limits: { ...config, idleTimeoutMs: 50, clientTimeoutMs: 50 },
     router: testRouter(),
     pool: new Pool(2, 2),
-    metrics: new Metrics(10),
+    metrics: new Metrics(),
     draining: () => false,
   };
 }

@@ -14,7 +14,7 @@ import { makeRequest, responseHeader } from "./fixtures/request.ts";
 const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 function sources(): MetricsSources {
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   metrics.record("/", 200);
   metrics.record("/", 200);
   metrics.record("/api/hello", 200);
@@ -95,7 +95,7 @@ Deno.test("metricsHandler() answers Prometheus text for ?format=prometheus", asy
   const text = bodyOf(res);
   assert.ok(text.includes('rawhttp_requests_total{status="200"} 3\n'));
   assert.ok(text.includes('rawhttp_requests_total{status="400"} 1\n'));
-  assert.ok(text.includes('rawhttp_path_requests_total{path="/api/hello"} 1\n'));
+  assert.ok(text.includes('rawhttp_route_requests_total{route="/api/hello"} 1\n'));
   assert.ok(text.includes('rawhttp_pool_workers{state="idle"} 4\n'));
   assert.ok(text.includes("rawhttp_pool_queue_depth 0\n"));
   assert.ok(text.includes("rawhttp_connections_open 1\n"));
@@ -126,17 +126,17 @@ Deno.test("metricsHandler() lets ?format override the Accept header", async () =
   assert.ok(isPrometheus(prom));
 });
 
-Deno.test("prometheusText() escapes a quote, a backslash and a newline in a path label", () => {
-  const metrics = new Metrics(10);
+Deno.test("prometheusText() escapes a quote, a backslash and a newline in a route label", () => {
+  const metrics = new Metrics();
   metrics.record('/say"hi"', 200);
   metrics.record("/back\\slash", 200);
   metrics.record("/new\nline", 200);
   const text = prometheusText(
     metricsReport({ startedAt: performance.now(), metrics, pool: new Pool(1, 0) }),
   );
-  assert.ok(text.includes('rawhttp_path_requests_total{path="/say\\"hi\\""} 1\n'), text);
-  assert.ok(text.includes('rawhttp_path_requests_total{path="/back\\\\slash"} 1\n'), text);
-  assert.ok(text.includes('rawhttp_path_requests_total{path="/new\\nline"} 1\n'), text);
+  assert.ok(text.includes('rawhttp_route_requests_total{route="/say\\"hi\\""} 1\n'), text);
+  assert.ok(text.includes('rawhttp_route_requests_total{route="/back\\\\slash"} 1\n'), text);
+  assert.ok(text.includes('rawhttp_route_requests_total{route="/new\\nline"} 1\n'), text);
 });
 
 Deno.test("prometheusText() writes HELP and TYPE for each metric and well-formed sample lines", async () => {
@@ -177,7 +177,7 @@ Deno.test("mergeReports() sums pools and connections, lists listeners by index, 
   const two = { ...sources(), listener: 1 };
   const a = { ...metricsReport(two), uptime_seconds: 2 };
   const b = { ...metricsReport(one), uptime_seconds: 3 };
-  const merged = mergeReports([a, b], 10);
+  const merged = mergeReports([a, b]);
   assert.equal(merged.uptime_seconds, 3);
   assert.deepEqual(merged.listeners, [
     { index: 0, requests_total: 5, connections_accepted: 2 },
@@ -199,7 +199,7 @@ Deno.test("mergeReports() sums pools and connections, lists listeners by index, 
 });
 
 Deno.test("metricsHandler() takes its report from a function when given one (the cluster's)", async () => {
-  const report = mergeReports([metricsReport(sources()), metricsReport(sources())], 10);
+  const report = mergeReports([metricsReport(sources()), metricsReport(sources())]);
   const res = await metricsHandler(() => Promise.resolve(report))(makeRequest("GET", "/metrics"));
   assert.deepEqual(JSON.parse(bodyOf(res)), report);
 });

@@ -26,6 +26,18 @@ Deno.test("README lists every setting with its flag and its real default", () =>
   }
 });
 
+Deno.test("README's settings table lists no setting that does not exist", () => {
+  const envs = new Set(SETTINGS.map((s) => s.env));
+  const start = readme.indexOf("| env var ");
+  const rows = readme.slice(start).split("\n\n")[0]!.split("\n").slice(2);
+  assert.ok(rows.length > 0);
+  for (const row of rows) {
+    const env = /^\| `([A-Z_]+)`/.exec(row)?.[1];
+    assert.ok(env !== undefined && envs.has(env), `README row for an unknown setting: ${row}`);
+  }
+  assert.equal(rows.length, SETTINGS.length);
+});
+
 Deno.test("README quick start has exactly two commands, start and test", () => {
   const start = readme.indexOf("## Quick start");
   const block = readme.slice(start).split("```sh\n")[1]!.split("```")[0]!;

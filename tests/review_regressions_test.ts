@@ -153,7 +153,7 @@ Deno.test("a client that pipelines and never reads: no more is read while a writ
     limits: { ...config, writeTimeoutMs: 60_000 },
     router: new Router().get("/", () => ({ status: 200, body: "x".repeat(1000) })),
     pool: new Pool(2, 2),
-    metrics: new Metrics(10),
+    metrics: new Metrics(),
     draining: () => false,
   });
   const serving = connection.serve();

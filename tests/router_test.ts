@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Handler } from "../src/response.ts";
 import { text } from "../src/response.ts";
 import type { Match } from "../src/router.ts";
-import { Router } from "../src/router.ts";
+import { FALLBACK_ROUTE, Router, withFallback } from "../src/router.ts";
 import { makeRequest } from "./fixtures/request.ts";
 
 /** A handler that is only compared by identity. */
@@ -89,6 +89,8 @@ Deno.test("Router.match() answers 405 with Allow when only GET is registered", (
   assert.deepEqual(router.match("POST", "/health"), {
     kind: "method_not_allowed",
     allow: "GET, HEAD",
+    pattern: "/health",
+    metered: true,
   });
 });
 
@@ -101,6 +103,8 @@ Deno.test("Router.match() lists every registered method in Allow, sorted", () =>
   assert.deepEqual(router.match("PATCH", "/items"), {
     kind: "method_not_allowed",
     allow: "DELETE, GET, HEAD, POST, PUT",
+    pattern: "/items",
+    metered: true,
   });
 });
 
@@ -109,6 +113,8 @@ Deno.test("Router.match() leaves HEAD out of Allow when no GET is registered", (
   assert.deepEqual(router.match("GET", "/submit"), {
     kind: "method_not_allowed",
     allow: "POST",
+    pattern: "/submit",
+    metered: true,
   });
   // With no GET, HEAD is not served by anything either.
   assert.equal(router.match("HEAD", "/submit").kind, "method_not_allowed");
@@ -119,6 +125,8 @@ Deno.test("Router.match() lists HEAD once when both GET and HEAD are registered"
   assert.deepEqual(router.match("POST", "/x"), {
     kind: "method_not_allowed",
     allow: "GET, HEAD",
+    pattern: "/x",
+    metered: true,
   });
 });
 
@@ -127,6 +135,8 @@ Deno.test("Router.match() answers 405 with Allow on pattern routes too", () => {
   assert.deepEqual(router.match("DELETE", "/users/7"), {
     kind: "method_not_allowed",
     allow: "GET, HEAD, POST",
+    pattern: "/users/:id",
+    metered: true,
   });
 });
 
@@ -229,4 +239,61 @@ Deno.test("Router.match() answers OPTIONS * with 204 and every method any route 
   assert.deepEqual((await again.route.handler(makeRequest("OPTIONS", "*"))).headers, {
     "Allow": "DELETE, GET, HEAD, POST, PUT",
   });
+});
+
+// Regression: the path was decoded before routing, so /a%2Fb reached the
+// route /a/b and a parameter could never hold a slash.
+Deno.test("Router.match() keeps an encoded slash inside its segment: /a%2Fb is not the route /a/b", () => {
+  const router = new Router().get("/a/b", handler("ab")).get("/files/:name", handler("f"));
+  assert.equal(found(router.match("GET", "/a/b")).route.pattern, "/a/b");
+  assert.equal(router.match("GET", "/a%2Fb").kind, "not_found");
+  assert.equal(router.match("GET", "/a%2fb").kind, "not_found");
+  const m = found(router.match("GET", "/files/x%2Fy"));
+  assert.deepEqual(m.params, { name: "x/y" }, "the parameter is decoded after matching");
+  assert.equal(router.match("GET", "/files/x/y").kind, "not_found", "a real slash is two segments");
+});
+
+Deno.test("Router.match() decodes each segment once, after splitting", () => {
+  const router = new Router()
+    .get("/café", handler("c"))
+    .get("/tags/:tag", handler("t"))
+    .get("/static/*", handler("s"));
+  assert.equal(found(router.match("GET", "/caf%C3%A9")).route.pattern, "/café");
+  // %25 is a literal "%": decoded once, never again.
+  assert.deepEqual(found(router.match("GET", "/tags/100%2525")).params, { tag: "100%25" });
+  assert.deepEqual(found(router.match("GET", "/tags/a%20b")).params, { tag: "a b" });
+  assert.deepEqual(found(router.match("GET", "/static/a%2Fb/c%20d")).params, { "*": "a/b/c d" });
+  assert.deepEqual(found(router.match("GET", "/static/a/b")).params, { "*": "a/b" });
+});
+
+Deno.test("Router.match() names the route a request matched, as registered", () => {
+  const router = new Router().get("/users/:id", handler("u")).get("/health", handler("h"));
+  assert.equal(found(router.match("GET", "/users/7")).route.pattern, "/users/:id");
+  assert.equal(found(router.match("HEAD", "/health")).route.pattern, "/health");
+  assert.equal(found(router.match("OPTIONS", "*")).route.pattern, "*");
+});
+
+Deno.test("Router.match() answers 405 uncounted on a path whose routes are not metered", () => {
+  const router = new Router().get("/health", handler("h"), { metered: false });
+  assert.deepEqual(router.match("DELETE", "/health"), {
+    kind: "method_not_allowed",
+    allow: "GET, HEAD",
+    pattern: "/health",
+    metered: false,
+  });
+});
+
+// Regression: serve({ routes }) set its fallback on the caller's router, so
+// two servers sharing one router both answered with the second's handler.
+Deno.test("withFallback() sends what the routes do not match to the fallback, and changes neither", () => {
+  const routes = new Router().get("/health", handler("h"));
+  const one = withFallback(routes, handler("one"));
+  const two = withFallback(routes, handler("two"));
+  assert.equal(routes.match("GET", "/x").kind, "not_found", "the routes themselves are unchanged");
+  const a = found(one.match("GET", "/x"));
+  const b = found(two.match("GET", "/x"));
+  assert.notEqual(a.route.handler, b.route.handler);
+  assert.equal(a.route.pattern, FALLBACK_ROUTE);
+  assert.equal(found(one.match("GET", "/health")).route.pattern, "/health");
+  assert.equal(one.match("POST", "/health").kind, "method_not_allowed");
 });

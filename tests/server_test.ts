@@ -37,7 +37,7 @@ async function poolReport(port: number) {
 Deno.test("the pool runs NUM_WORKERS handlers at once, queues the next, and runs it when one finishes", async () => {
   const latches = [new Latch(), new Latch(), new Latch()];
   const pool = new Pool(2, 5);
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   await using s = startServer({ pool, metrics }, latchedRouter(latches, pool, metrics));
   const clients = await Promise.all(latches.map(() => RawClient.connect(s.port)));
   try {
@@ -82,7 +82,7 @@ Deno.test("the pool runs NUM_WORKERS handlers at once, queues the next, and runs
 Deno.test("with every permit taken and the queue full, a request gets 503 with Retry-After", async () => {
   const latches = [new Latch(), new Latch()];
   const pool = new Pool(1, 1);
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   await using s = startServer({ pool, metrics }, latchedRouter(latches, pool, metrics));
   const a = await RawClient.connect(s.port);
   const b = await RawClient.connect(s.port);
@@ -108,7 +108,7 @@ Deno.test("with every permit taken and the queue full, a request gets 503 with R
 Deno.test("a pooled handler gives its permit back however it ends, sync or async", async () => {
   // One permit and no queue: a permit kept by any request would refuse the next with 503.
   const pool = new Pool(1, 0);
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   const router = new Router()
     .get("/sync", () => text("sync"))
     .get("/async", async () => {
@@ -173,7 +173,7 @@ Deno.test("shutdown() closes idle connections at once and stops accepting", asyn
 Deno.test("shutdown() lets a request in flight finish, with Connection: close", async () => {
   const latch = new Latch();
   const pool = new Pool(2, 2);
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   const s = startServer({ pool, metrics }, latchedRouter([latch], pool, metrics));
   using busy = await RawClient.connect(s.port);
   await busy.write(GET("/wait/0"));
@@ -192,7 +192,7 @@ Deno.test("shutdown() lets a request in flight finish, with Connection: close", 
 Deno.test("shutdown() closes what is left once SHUTDOWN_TIMEOUT passes", async () => {
   const latch = new Latch();
   const pool = new Pool(1, 1);
-  const metrics = new Metrics(10);
+  const metrics = new Metrics();
   const s = startServer(
     { pool, metrics, shutdownTimeoutMs: 50 },
     latchedRouter([latch], pool, metrics),

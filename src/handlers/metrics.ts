@@ -41,6 +41,11 @@ export interface MetricsReport extends RequestCounts {
   readonly uptime_seconds: number;
   /** The listeners the figures cover (WORKERS of them), by index; pool and connections are their sums. */
   readonly listeners: readonly ListenerShare[];
+  /**
+   * Listeners whose figures did not come within METRICS_TIMEOUT (a stuck
+   * thread), by index: the figures above leave them out. Empty when complete.
+   */
+  readonly missing_listeners: readonly number[];
   /** The pool's permits and queue, live. */
   readonly pool: PoolStats;
   /** Connection counts, live. */
@@ -58,6 +63,7 @@ export function metricsReport(src: MetricsSources): MetricsReport {
       requests_total: counts.requests_total,
       connections_accepted: connections.accepted,
     }],
+    missing_listeners: [],
     ...counts,
     pool: src.pool.stats(),
     connections,
@@ -66,15 +72,15 @@ export function metricsReport(src: MetricsSources): MetricsReport {
 
 /**
  * One report for several listeners (`--workers N`): counts, pools and
- * connections summed, the path table bounded by `maxPaths` again, and the
- * longest uptime.
+ * connections summed, and the longest uptime.
  */
-export function mergeReports(reports: readonly MetricsReport[], maxPaths: number): MetricsReport {
+export function mergeReports(reports: readonly MetricsReport[]): MetricsReport {
   const sum = (pick: (r: MetricsReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
   return {
     uptime_seconds: Math.max(0, ...reports.map((r) => r.uptime_seconds)),
     listeners: reports.flatMap((r) => r.listeners).sort((a, b) => a.index - b.index),
-    ...mergeCounts(reports, maxPaths),
+    missing_listeners: reports.flatMap((r) => r.missing_listeners).sort((a, b) => a - b),
+    ...mergeCounts(reports),
     pool: {
       total_workers: sum((r) => r.pool.total_workers),
       active_workers: sum((r) => r.pool.active_workers),
@@ -138,6 +144,9 @@ export function prometheusText(r: MetricsReport): string {
   metric("listeners", "gauge", "Listeners (WORKERS) these figures cover.", [
     `rawhttp_listeners ${r.listeners.length}`,
   ]);
+  metric("listeners_missing", "gauge", "Listeners whose figures did not come in time.", [
+    `rawhttp_listeners_missing ${r.missing_listeners.length}`,
+  ]);
   metric("listener_requests_total", "counter", "Requests answered, by listener.", [
     ...r.listeners.map((l) =>
       `rawhttp_listener_requests_total{listener="${l.index}"} ${l.requests_total}`
@@ -153,9 +162,9 @@ export function prometheusText(r: MetricsReport): string {
       `rawhttp_requests_total{status="${status}"} ${n}`
     ),
   ]);
-  metric("path_requests_total", "counter", "Requests answered, by path (bounded table).", [
-    ...Object.entries(r.requests_by_path).map(([path, n]) =>
-      `rawhttp_path_requests_total{path="${label(path)}"} ${n}`
+  metric("route_requests_total", "counter", "Requests answered, by route as registered.", [
+    ...Object.entries(r.requests_by_path).map(([route, n]) =>
+      `rawhttp_route_requests_total{route="${label(route)}"} ${n}`
     ),
   ]);
   metric("pool_workers", "gauge", "Worker permits by state.", [
