@@ -189,9 +189,10 @@ export const SETTINGS: readonly Setting[] = [
     default: 2 * SECOND,
     min: 0,
     max: HOUR,
-    doc: "After refusing a request whose body was not read, how long to discard " +
-      "what the client still sends before closing, so it reads our answer instead " +
-      "of a TCP reset. 2 s: enough for a body in flight; nginx's lingering_timeout is 5 s.",
+    doc: "Whenever the server closes a connection the client may still be sending on " +
+      "(a refusal, an unread upload, Connection: close it chose, shutdown), how long it " +
+      "discards that input after its answer before closing, so the client reads the answer " +
+      "instead of a TCP reset. 2 s: enough for a body in flight; nginx's lingering_timeout is 5 s.",
   },
   {
     key: "shutdownTimeoutMs",
@@ -200,8 +201,9 @@ export const SETTINGS: readonly Setting[] = [
     default: 8 * SECOND,
     min: 0,
     max: HOUR,
-    doc: "On SIGTERM/SIGINT, how long in-flight requests may finish before their " +
-      "sockets are closed. 8 s: done before `docker stop` sends SIGKILL at 10 s.",
+    doc: "On SIGTERM/SIGINT, the whole shutdown: requests in flight may finish until " +
+      "its last LINGER_TIMEOUT (at most its last half); what is still unanswered then gets " +
+      "503 and that time to read it. 8 s: done before `docker stop` sends SIGKILL at 10 s.",
   },
   {
     key: "maxRequestLineBytes",

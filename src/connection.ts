@@ -109,6 +109,12 @@ class Turn {
     readonly wantsContinue: boolean,
     /** The access log's start time, or null when it is off. */
     readonly started: number | null,
+    /**
+     * Whether the client meant to send more requests on the connection (it
+     * did not ask to close): if the server closes anyway, they may be on
+     * their way, and the close must linger.
+     */
+    readonly clientKeepsAlive: boolean,
   ) {}
 }
 
@@ -123,6 +129,25 @@ export class Connection {
   readonly #onClose: () => void;
   /** True while waiting for the first byte of a request. */
   #idle = true;
+  /**
+   * Whether the connection, once its last answer is flushed, must close by
+   * lingering (half-close, then discard what the client still sends within
+   * LINGER_TIMEOUT) rather than at once: set when the client may still be
+   * sending, since closing a socket with unread input sends a reset, which
+   * can destroy the answer before the client reads it.
+   */
+  #lingerOnEnd = false;
+  /** When the linger ends (set when it starts, or earlier by shutdown). */
+  #lingerDeadline = Infinity;
+  /** Whether our side is half-closed already (FIN sent). */
+  #halfClosed = false;
+  /**
+   * The request read and not yet answered: its response has not been
+   * queued. Shutdown's deadline answers it with 503 if it is still here.
+   */
+  #unanswered: Turn | null = null;
+  /** Set when shutdown's deadline answered the request in progress: the handler's own answer is dropped. */
+  #abandoned = false;
   /** Requests begun so far (heads read and being answered or answered). */
   #served = 0;
   #closed = false;
@@ -208,6 +233,7 @@ export class Connection {
         step = this.#serveNext(null);
       }
       await this.#output.flush();
+      if (this.#lingerOnEnd && !this.#abandoned) await this.#linger();
     } catch (error) {
       // A write to a peer that went away, or a write timeout: nothing to answer.
       connectionLog.debug("connection from {remote} ended: {error}", {
@@ -296,7 +322,7 @@ export class Connection {
       !this.#output.busy
     ) {
       this.#output.send();
-      if (this.#ctx.draining()) return null;
+      if (this.#ctx.draining()) return this.#endForShutdown();
       this.#idle = true;
       // The read (or IDLE_TIMEOUT) calls #onIdleRead when the wait ends.
       reader.fillThen(this.#onIdleRead, this.#ctx.limits.idleTimeoutMs);
@@ -355,7 +381,9 @@ export class Connection {
       // while we wait (a write error shows at the next flush or at the end).
       if (this.#output.busy) await this.#output.flush(); // at most one write in flight
       else this.#output.send();
-      if (!started && acceptDeadline === null && this.#ctx.draining()) return null;
+      if (!started && acceptDeadline === null && this.#ctx.draining()) {
+        return this.#endForShutdown();
+      }
       this.#idle = !started;
       if (!started && idleDeadline < 0 && waited) {
         idleDeadline = performance.now() + limits.idleTimeoutMs;
@@ -387,7 +415,11 @@ export class Connection {
     }
     connectionLog.debug("closing connection from {remote}: {reason}", {
       remote: this.#remoteText(),
-      reason: outcome === "timeout" ? "idle timeout" : started ? "closed mid-head" : "closed",
+      reason: outcome !== "timeout"
+        ? (started ? "closed mid-head" : "closed")
+        : this.#ctx.draining()
+        ? "shutting down"
+        : "idle timeout",
     });
     return null;
   }
@@ -400,6 +432,7 @@ export class Connection {
    * async frame (it was ~700 B per request) and no microtask turn.
    */
   #respond(head: RequestHead, served: number): boolean | Promise<boolean> {
+    if (this.#abandoned) return false; // read while shutdown's deadline closes the connection
     // The access log's start time, or null when it is off: asked once per
     // request, and the clock is not read for nothing.
     const started = accessLog.isEnabledFor("info") ? performance.now() : null;
@@ -420,11 +453,12 @@ export class Connection {
 
     // Keep-alive (RFC 9112 §9.3): HTTP/1.1 unless "close"; HTTP/1.0 only on request.
     const connection = head.connection;
-    const keepAlive = served < ctx.limits.maxRequestsPerConnection &&
-      (head.version === "HTTP/1.1"
-        ? !hasToken(connection, "close")
-        : hasToken(connection, "keep-alive"));
-    const turn = new Turn(head, body, keepAlive, wantsContinue, started);
+    const clientKeepsAlive = head.version === "HTTP/1.1"
+      ? !hasToken(connection, "close")
+      : hasToken(connection, "keep-alive");
+    const keepAlive = clientKeepsAlive && served < ctx.limits.maxRequestsPerConnection;
+    const turn = new Turn(head, body, keepAlive, wantsContinue, started, clientKeepsAlive);
+    this.#unanswered = turn;
 
     const match = ctx.router.match(head.method, head.rawPath);
     if (match.kind === "not_found") return this.#answer(turn, NOT_FOUND);
@@ -481,6 +515,12 @@ export class Connection {
 
   /** Sends the response (or the request body's refusal), then finishes the request. */
   #answer(turn: Turn, response: RawResponse): boolean | Promise<boolean> {
+    if (this.#abandoned || this.#closed) {
+      // Shutdown's deadline answered this request already, or the socket is gone.
+      discard(response);
+      return false;
+    }
+    this.#unanswered = null;
     const { head, body } = turn;
     // A body refused while the handler read it (too large, malformed, too slow)
     // is answered with its own status, whatever the handler made of the error.
@@ -529,6 +569,7 @@ export class Connection {
     }
     // A body that failed while streamed back cannot be read past: close.
     if (!written.reusable || body.failure !== null) turn.keepAlive = false;
+    if (!turn.keepAlive) this.#lingerOnEnd = this.#mayStillSend(turn);
     // The handler may have left some of the body unread (or echoed it, so this
     // comes after the write). Read past it so the next request starts at the
     // right byte, sending the answer first; if it turns out malformed, close.
@@ -538,7 +579,11 @@ export class Connection {
 
   async #drainThenEnd(turn: Turn, written: Written): Promise<boolean> {
     this.#output.send();
-    if (!(await turn.body.drain())) turn.keepAlive = false;
+    if (!(await turn.body.drain())) {
+      // Too large, malformed or too slow to read past: close, letting the client read the answer.
+      turn.keepAlive = false;
+      this.#lingerOnEnd = true;
+    }
     return await this.#end(turn, written);
   }
 
@@ -778,6 +823,7 @@ export class Connection {
     head: RequestHead | null,
     body: BodyReader | null,
   ): Promise<false> {
+    if (this.#abandoned || this.#closed) return false; // shutdown's deadline answered already
     const started = accessLog.isEnabledFor("warning") ? performance.now() : null;
     const response = rejection(code);
     const bytes = serializeResponse(response, {
@@ -785,37 +831,114 @@ export class Connection {
       omitBody: head?.method === "HEAD",
       date: currentHttpDate(),
     });
+    this.#unanswered = null;
     this.#output.queue(bytes);
     this.#ctx.metrics.record(null, response.status);
     if (started !== null) this.#logAccess(head, response.status, bytes.length, started, code);
-    await this.#output.flush();
     // Linger only where the client may still be sending: after a timeout it is
     // slow anyway, and before a 100-continue it waits for us.
-    const mayBeSending = code !== "header_timeout" && code !== "body_timeout" &&
+    this.#lingerOnEnd = code !== "header_timeout" && code !== "body_timeout" &&
       (body === null || body.started || head?.expect == null);
-    if (mayBeSending) await this.#linger();
+    await this.#output.flush();
     return false;
   }
 
   /**
-   * Half-closes, then reads and discards what the client still sends, for at
-   * most LINGER_TIMEOUT, so the refusal is read before the close resets the
-   * connection (a close with unread input sends RST, which can destroy our
-   * answer in the client's receive buffer).
+   * Whether the client may still send after the response to `turn`, so
+   * closing must linger: it meant to keep the connection (more requests may
+   * be on their way), sent bytes beyond this request, or has not finished
+   * sending its body (unless it waits for `100 Continue`, which it never got).
+   */
+  #mayStillSend(turn: Turn): boolean {
+    const body = turn.body;
+    const bodyComing = !body.done && !(turn.wantsContinue && !body.started);
+    return turn.clientKeepsAlive || this.#reader.buffered > 0 || bodyComing;
+  }
+
+  /**
+   * Ends the connection because shutdown began: nothing is in progress, but
+   * the client may be sending its next request right now, so the close
+   * lingers (it sees a clean end, not a reset, and may retry elsewhere).
+   */
+  #endForShutdown(): null {
+    this.#lingerOnEnd = true;
+    return null;
+  }
+
+  /**
+   * Half-closes, then reads and discards what the client still sends, until
+   * it closes its side or LINGER_TIMEOUT passes, so our last answer is read
+   * before the close resets the connection (a close with unread input sends
+   * RST, which can destroy the answer in the client's receive buffer). This
+   * is Go's closeWriteAndWait and nginx's lingering close.
    */
   async #linger(): Promise<void> {
     const timeout = this.#ctx.limits.lingerTimeoutMs;
-    if (timeout === 0) return;
-    const deadline = performance.now() + timeout;
+    if (timeout === 0 || this.#closed) return;
+    if (this.#lingerDeadline === Infinity) this.#lingerDeadline = performance.now() + timeout;
     const reader = this.#reader;
     try {
-      await this.#socket.closeWrite();
+      if (!this.#halfClosed) {
+        this.#halfClosed = true;
+        await this.#socket.closeWrite();
+      }
       for (;;) {
         reader.consume(reader.buffered);
-        if ((await reader.fill(deadline)) !== "data") return;
+        if ((await reader.fill(this.#lingerDeadline)) !== "data") return;
       }
     } catch {
       // the peer already went away: nothing left to linger for
+    }
+  }
+
+  /**
+   * Shutdown began: a connection waiting for its next request ends now, by
+   * lingering (it may be sending that request this very moment); one busy
+   * with a request ends after answering it, with `Connection: close`; one
+   * that has not sent its first request yet is served within CLIENT_TIMEOUT.
+   */
+  drain(): void {
+    if (this.#closed || !this.idle) return;
+    this.#lingerOnEnd = true;
+    this.#reader.endWait(); // the idle wait ends at once; its read stays in flight for the linger
+  }
+
+  /**
+   * Shutdown's deadline for answers passed: a request read and not yet
+   * answered gets 503 with `Connection: close` (its handler's answer, if it
+   * ever comes, is dropped, and its signal aborts); a response still being
+   * streamed is cut; then the connection closes by lingering. Resolves when
+   * the socket is closed.
+   */
+  async abandon(): Promise<void> {
+    if (this.#closed) return;
+    const turn = this.#unanswered;
+    if (turn === null && this.#exchangeInFlight !== null) {
+      this.close(); // a response stream in progress: nothing to add to it
+      return;
+    }
+    this.#abandoned = true;
+    this.#unanswered = null;
+    try {
+      if (turn !== null) {
+        const bytes = serializeResponse(rejection("shutting_down", { "Retry-After": "1" }), {
+          keepAlive: false,
+          omitBody: turn.head.method === "HEAD",
+          date: currentHttpDate(),
+        });
+        this.#ctx.metrics.record(null, 503);
+        if (turn.started !== null) {
+          this.#logAccess(turn.head, 503, bytes.length, turn.started, "shutting_down");
+        }
+        this.#endExchange(new DOMException("server shutting down", "AbortError"));
+        this.#output.queue(bytes);
+      }
+      await this.#output.flush();
+      await this.#linger();
+    } catch {
+      // the peer went away meanwhile
+    } finally {
+      this.close();
     }
   }
 

@@ -63,6 +63,7 @@ export const REJECTIONS = {
   // Server side
   overloaded: { status: 503, text: "Service Unavailable: server busy, retry shortly" },
   too_many_connections: { status: 503, text: "Service Unavailable: too many connections" },
+  shutting_down: { status: 503, text: "Service Unavailable: shutting down, retry shortly" },
   handler_error: { status: 500, text: "Internal Server Error" },
 } as const satisfies Record<string, Rejection>;
 

@@ -181,6 +181,14 @@ export class SocketReader {
   #waiter: ((outcome: FillOutcome) => void) | null = null;
   readonly #watchdog = new Watchdog(() => this.#wake("timeout"));
 
+  /**
+   * Ends the fill waiting now, as if its deadline had passed (shutdown ends
+   * idle waits this way). The read stays in flight, for the next fill.
+   */
+  endWait(): void {
+    this.#wake("timeout");
+  }
+
   #wake(outcome: FillOutcome): void {
     const waiter = this.#waiter;
     if (waiter === null) return;

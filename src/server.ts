@@ -12,13 +12,15 @@ import { rejection } from "./errors.ts";
 import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { type OpenEntry, OpenList } from "./open_list.ts";
+import { closeLingering } from "./lingering_close.ts";
 import { Pool } from "./pool.ts";
+import { shutdownSchedule } from "./shutdown_schedule.ts";
 import type { Routes } from "./router.ts";
 import { serializeResponse } from "./serializer.ts";
 import { currentHttpDate } from "./http_date.ts";
 
 /**
- * An open connection with its socket and serve task. A class, not an object
+ * An open connection with its socket. A class, not an object
  * literal, on purpose: V8 pretenures a literal whose objects mostly survive
  * (under keep-alive load, connections live long), and then allocates every
  * later one in the old generation, with the Connection stored into it. Under
@@ -27,12 +29,8 @@ import { currentHttpDate } from "./http_date.ts";
  * (measured with --trace-gc; allocation checked with %InYoungGeneration).
  */
 class Open {
-  /** The serve loop, set once it has started. */
-  task: Promise<void> = SETTLED;
   constructor(readonly connection: Connection, readonly conn: Deno.TcpConn) {}
 }
-
-const SETTLED: Promise<void> = Promise.resolve();
 
 /** Options of {@link Server.listen}; every field has the default of config.ts. */
 export interface ServerOptions extends Partial<ConnectionLimits> {
@@ -84,7 +82,7 @@ export class Server {
   readonly #router: Routes;
   readonly #maxConnections: number;
   readonly #shutdownTimeoutMs: number;
-  /** Open connections, with their serve task and socket (a list: see open_list.ts). */
+  /** Open connections, with their socket (a list: see open_list.ts). */
   readonly #connections = new OpenList<Open>();
   #refed = true;
   /** Ends an accept backoff early, at shutdown. */
@@ -93,6 +91,14 @@ export class Server {
   #acceptLoop: Promise<void> = Promise.resolve();
   #draining = false;
   #shutdown: Promise<void> | null = null;
+  /**
+   * Connections refused over MAX_CONNECTIONS, lingering until their client
+   * has read the 503 (at most MAX_CONNECTIONS of them; past that, a refused
+   * connection is closed right after its 503 is written).
+   */
+  readonly #refusing = new OpenList<Deno.TcpConn>();
+  /** Set while shutdown waits for every connection to close. */
+  #onAllClosed: (() => void) | null = null;
 
   private constructor(options: ServerOptions, router: Routes) {
     checkRanges(options);
@@ -193,12 +199,12 @@ export class Server {
     const connection = new Connection(conn, remote, ctx, () => {
       if (entry !== null) this.#connections.remove(entry);
       this.metrics.connectionClosed();
+      this.#closedOne();
     });
     if (!this.#refed) conn.unref();
     this.metrics.connectionOpened();
-    const open = new Open(connection, conn);
-    entry = this.#connections.add(open);
-    open.task = connection.serve();
+    entry = this.#connections.add(new Open(connection, conn));
+    connection.serve(); // never rejects; the connection removes itself from the list when it closes
   }
 
   /** Waits `ms`, or less if shutdown begins meanwhile. */
@@ -226,11 +232,16 @@ export class Server {
       omitBody: false,
       date: currentHttpDate(),
     });
-    conn.write(bytes).catch(() => {}).finally(() => {
-      try {
-        conn.close();
-      } catch { /* already closed */ }
-    });
+    // The client has usually sent its request already: closing with it unread
+    // would reset the connection and destroy the 503. Linger, within bounds.
+    const linger = this.#refusing.size < this.#maxConnections ? this.#limits.lingerTimeoutMs : 0;
+    const entry = this.#refusing.add(conn);
+    conn.write(bytes)
+      .then(() => closeLingering(conn, linger), () => closeQuietly(conn))
+      .finally(() => {
+        this.#refusing.remove(entry);
+        this.#closedOne();
+      });
   }
 
   /** Lets the listener and open connections keep the process alive (the default). */
@@ -251,8 +262,10 @@ export class Server {
   }
 
   /**
-   * Stops accepting, closes idle connections, lets requests in flight finish,
-   * then closes what is left once SHUTDOWN_TIMEOUT has passed. Idempotent;
+   * Stops accepting, closes idle connections (lingering: see
+   * lingering_close.ts), lets requests in flight finish, answers what is
+   * still unanswered with 503 near the end, and closes what is left once
+   * SHUTDOWN_TIMEOUT has passed (see shutdown_schedule.ts). Idempotent;
    * resolves when every connection is closed.
    */
   shutdown(): Promise<void> {
@@ -262,32 +275,62 @@ export class Server {
 
   async #drain(): Promise<void> {
     this.#draining = true;
-    this.#listener.close();
+    try {
+      this.#listener.close();
+    } catch { /* closed already */ }
     this.#wake?.();
     await this.#acceptLoop;
-    for (const { connection } of this.#connections.values()) {
-      if (connection.idle) connection.close();
-    }
+    const { answerByMs, closeByMs } = shutdownSchedule(
+      this.#shutdownTimeoutMs,
+      this.#limits.lingerTimeoutMs,
+    );
+    for (const { connection } of this.#connections.values()) connection.drain();
     const busy = this.#connections.size;
     if (busy > 0) {
       serverLog.info("waiting for {busy} connection(s) to finish", { busy });
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<"deadline">((resolve) => {
-      timer = setTimeout(resolve, this.#shutdownTimeoutMs, "deadline");
-    });
-    const all = Promise.all(this.#connections.values().map((c) => c.task))
-      .then(() => "done" as const);
-    const outcome = await Promise.race([all, deadline]);
-    clearTimeout(timer);
-    if (outcome === "deadline") {
-      serverLog.warn("shutdown deadline passed: closing {n} connection(s)", {
+    if (!(await this.#allClosedWithin(answerByMs))) {
+      serverLog.warn("shutdown: answering what {n} connection(s) still have in progress with 503", {
         n: this.#connections.size,
       });
-      for (const { connection } of this.#connections.values()) connection.close();
+      for (const { connection } of this.#connections.values()) connection.abandon();
+      if (!(await this.#allClosedWithin(closeByMs - answerByMs))) {
+        serverLog.warn("shutdown deadline passed: closing {n} connection(s)", {
+          n: this.#connections.size + this.#refusing.size,
+        });
+        for (const { connection } of this.#connections.values()) connection.close();
+        for (const conn of this.#refusing.values()) closeQuietly(conn);
+      }
     }
     this.#finished.resolve();
   }
+
+  /** Whether every connection (refused ones lingering included) closes within `ms`. */
+  async #allClosedWithin(ms: number): Promise<boolean> {
+    if (this.#openCount() === 0) return true;
+    const { promise, resolve } = Promise.withResolvers<boolean>();
+    this.#onAllClosed = () => resolve(true);
+    const timer = setTimeout(resolve, ms, false);
+    const closed = await promise;
+    clearTimeout(timer);
+    this.#onAllClosed = null;
+    return closed;
+  }
+
+  #openCount(): number {
+    return this.#connections.size + this.#refusing.size;
+  }
+
+  /** Called when a connection or a refusal closes: ends a wait of {@link #allClosedWithin}. */
+  #closedOne(): void {
+    if (this.#onAllClosed !== null && this.#openCount() === 0) this.#onAllClosed();
+  }
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch { /* already closed */ }
 }
 
 /**

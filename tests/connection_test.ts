@@ -331,8 +331,10 @@ Deno.test("shutdown closes a kept-alive connection waiting for its next request 
   await c.write(GET("/"));
   assert.equal((await c.response()).status, 200);
   const started = Date.now();
-  await s.server.shutdown();
+  const stopped = s.server.shutdown();
   assert.ok(await c.closedByServer());
+  assert.equal(c.wasReset, false, "a clean close, not a reset");
+  await stopped;
   // Only a connection not known to be idle waits for the 60 s deadline.
   assert.ok(Date.now() - started < 10_000, `shutdown took ${Date.now() - started} ms`);
 });
@@ -379,9 +381,12 @@ class FakeSocket implements Socket {
   constructor(...input: string[]) {
     this.#input = input.map(bytes);
   }
+  /** What the connection did to the socket, in order: "wait" (a read found no input), "closeWrite", "close". */
+  readonly events: string[] = [];
   read(p: Uint8Array): Promise<number | null> {
     const next = this.#input.shift();
     if (next === undefined) {
+      this.events.push("wait");
       this.#waiting.resolve();
       return this.#pendingEnd.promise; // waits until closed
     }
@@ -392,10 +397,17 @@ class FakeSocket implements Socket {
     this.writes.push(p.slice());
     return Promise.resolve(p.length);
   }
+  /** Whether the connection half-closed (sent FIN) before closing. */
+  halfClosed = false;
+  /** The client closes its side when it sees ours close, as real clients do: reads end. */
   closeWrite(): Promise<void> {
+    this.events.push("closeWrite");
+    this.halfClosed = true;
+    this.#pendingEnd.resolve(null);
     return Promise.resolve();
   }
   close(): void {
+    this.events.push("close");
     this.closed = true;
     this.#pendingEnd.resolve(null);
   }
@@ -428,7 +440,7 @@ function fakeContext(): ConnectionContext {
   };
 }
 
-Deno.test("a kept-alive response that ends after shutdown began ends its connection, which reads no more", async () => {
+Deno.test("a kept-alive response that ends after shutdown began ends its connection, lingering instead of waiting for a request", async () => {
   let draining = false;
   const router = testRouter().get("/stream", () => ({
     status: 200,
@@ -442,11 +454,13 @@ Deno.test("a kept-alive response that ends after shutdown began ends its connect
   const served = new Connection(socket, { hostname: "test", port: 1 }, ctx).serve();
   const outcome = await Promise.race([
     served.then(() => "ended"),
-    socket.readWaiting.then(() => "waits for a next request"),
+    // A read after a half-close only discards (the client may have sent its
+    // next request already): the close lingers so it cannot reset the answer.
+    socket.readWaiting.then(() => socket.halfClosed ? "lingers" : "waits for a next request"),
   ]);
   socket.close();
   await served;
-  assert.equal(outcome, "ended");
+  assert.equal(outcome, "lingers");
   const wire = new TextDecoder().decode(socket.writes.at(-1));
   assert.match(wire, /connection: keep-alive/i);
   assert.ok(wire.endsWith("done"));
@@ -542,4 +556,33 @@ Deno.test("WRITE_TIMEOUT: a client that stops reading is dropped; one that reads
   await new Promise((r) => setTimeout(r, 1500));
   const got = await stalled.readAll();
   assert.ok(got.length < size, "the server kept writing to a client that did not read");
+});
+
+// Regression: shutdown closed an idle kept-alive connection outright, so a
+// request the client sent that moment was answered with a reset.
+Deno.test("drain() ends an idle kept-alive connection by half-closing first, then reading until the client closes", async () => {
+  const socket = new FakeSocket(GET("/"));
+  const ctx = { ...fakeContext(), limits: { ...fakeContext().limits, idleTimeoutMs: 60_000 } };
+  const connection = new Connection(socket, { hostname: "test", port: 1 }, ctx);
+  const served = connection.serve();
+  await socket.readWaiting; // answered, and waiting for the next request
+  assert.equal(connection.idle, true);
+  connection.drain();
+  await served;
+  // Waits for a request, half-closes, reads until the client's end, closes.
+  assert.deepEqual(socket.events, ["wait", "closeWrite", "wait", "close"]);
+  const text = new TextDecoder().decode(socket.writes[0]);
+  assert.ok(text.startsWith("HTTP/1.1 200 OK\r\n"));
+});
+
+Deno.test("drain() leaves a connection that is not idle alone: it is served, then closes", async () => {
+  const socket = new FakeSocket(GET("/"));
+  let draining = false;
+  const ctx = { ...fakeContext(), draining: () => draining };
+  const connection = new Connection(socket, { hostname: "test", port: 1 }, ctx);
+  draining = true;
+  connection.drain(); // no request read yet: not idle
+  await connection.serve();
+  const text = new TextDecoder().decode(socket.writes[0]);
+  assert.match(text, /Connection: close\r\n/);
 });

@@ -192,6 +192,8 @@ async function sigtermWithRequestInFlight(program: Program): Promise<void> {
   assert.equal(res.status, 200);
   assert.equal(res.body, "hello");
   assert.equal(res.headers.get("connection"), "close");
+  assert.ok(await client.closedByServer());
+  assert.equal(client.wasReset, false, "a clean close, not a reset");
   assert.equal(await program.exit(), 0);
 }
 

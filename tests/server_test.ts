@@ -164,9 +164,11 @@ Deno.test("shutdown() closes idle connections at once and stops accepting", asyn
   using idle = await RawClient.connect(s.port);
   await idle.write(GET("/"));
   assert.equal((await idle.response()).status, 200);
-  await s.server.shutdown();
+  const stopped = s.server.shutdown();
   assert.ok(await idle.closedByServer());
+  assert.equal(idle.wasReset, false, "a clean close, not a reset");
   assert.ok(await notServing(s.port));
+  await stopped;
   await s.server.finished;
 });
 
@@ -185,11 +187,12 @@ Deno.test("shutdown() lets a request in flight finish, with Connection: close", 
   assert.equal(res.status, 200);
   assert.equal(res.body, "done 0");
   assert.equal(res.headers.get("connection"), "close");
-  await stopped;
   assert.ok(await busy.closedByServer());
+  assert.equal(busy.wasReset, false);
+  await stopped;
 });
 
-Deno.test("shutdown() closes what is left once SHUTDOWN_TIMEOUT passes", async () => {
+Deno.test("shutdown() answers a request still running near SHUTDOWN_TIMEOUT with 503, then closes", async () => {
   const latch = new Latch();
   const pool = new Pool(1, 1);
   const metrics = new Metrics();
@@ -201,7 +204,12 @@ Deno.test("shutdown() closes what is left once SHUTDOWN_TIMEOUT passes", async (
   await stuck.write(GET("/wait/0"));
   await latch.arrived(1);
   await s.server.shutdown(); // resolves although the handler never returned
+  const res = await stuck.response();
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get("connection"), "close");
+  assert.equal(res.headers.get("retry-after"), "1");
   assert.ok(await stuck.closedByServer());
+  assert.equal(stuck.wasReset, false);
   assert.equal(s.server.metrics.connections().open, 0);
   latch.open(); // let the abandoned handler end so the test leaks nothing
   await pool.run(() => {}); // waits for the permit the handler held
