@@ -33,9 +33,12 @@ ENV HOST=0.0.0.0 \
 EXPOSE 8080
 
 # Exit 0 when GET /health answers {"status":"ok"}. The probe is a small Deno
-# script (src/healthcheck.ts) reading PORT, so no curl or wget is needed.
+# script (src/healthcheck.ts) that asks where the server listens (HOST and
+# PORT, as the server reads them; a wildcard HOST means loopback), so no curl
+# or wget is needed. Settings given as flags to the server instead of env
+# vars must be given to the probe too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
-  CMD ["deno", "run", "--cached-only", "--allow-net=127.0.0.1", "--allow-env=PORT,HEALTHCHECK_TIMEOUT_MS", "src/healthcheck.ts"]
+  CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS", "src/healthcheck.ts"]
 
 # Exec form: the image's tini entrypoint runs deno as the child that receives
 # SIGTERM from `docker stop`, and rawhttp drains within SHUTDOWN_TIMEOUT (8 s),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { healthHandler, uptimeSeconds } from "../src/handlers/health.ts";
+import { healthUrl } from "../src/healthcheck.ts";
 import type { Health } from "../src/handlers/health.ts";
 import { makeRequest, responseHeader } from "./fixtures/request.ts";
 
@@ -39,4 +40,13 @@ Deno.test("uptimeSeconds() counts seconds to the millisecond", () => {
   assert.ok(up >= 1.5 && up < 10, String(up));
   // Whole milliseconds: rounding to three decimals changes nothing.
   assert.equal(up, Math.round(up * 1000) / 1000);
+});
+
+Deno.test("healthUrl() asks a wildcard address on its loopback, and brackets IPv6", () => {
+  assert.equal(healthUrl("0.0.0.0", 8080), "http://127.0.0.1:8080/health");
+  assert.equal(healthUrl("", 8080), "http://127.0.0.1:8080/health");
+  assert.equal(healthUrl("::", 9000), "http://[::1]:9000/health");
+  assert.equal(healthUrl("::1", 9000), "http://[::1]:9000/health");
+  assert.equal(healthUrl("10.0.0.5", 80), "http://10.0.0.5:80/health");
+  assert.equal(healthUrl("localhost", 80), "http://localhost:80/health");
 });

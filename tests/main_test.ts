@@ -83,7 +83,7 @@ class Program implements AsyncDisposable {
     const line = await this.line(/listening on http:/);
     this.port = line.startsWith("{")
       ? JSON.parse(line).properties.port
-      : Number(/127\.0\.0\.1:(\d+)/.exec(line)![1]);
+      : Number(/127\.0\.0\.\d+:(\d+)/.exec(line)![1]);
     return this.port;
   }
 
@@ -259,19 +259,49 @@ Deno.test("main.ts stops with exit 1 and one log line when the port is taken", a
   assert.match(stdout, /cannot listen on 127\.0\.0\.1:\d+/);
 });
 
+/** Runs the container's probe with `env` and `args`; its exit code. */
+async function runProbe(env: Record<string, string>, args: string[] = []): Promise<number> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS",
+      HEALTHCHECK,
+      ...args,
+    ],
+    env,
+    clearEnv: true,
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return out.code;
+}
+
 Deno.test("the container HEALTHCHECK probe exits 0 against a live server and 1 when none answers", async () => {
   await using program = new Program({});
   const port = await program.started();
-  const probe = (p: number) =>
-    new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net=127.0.0.1", "--allow-env", HEALTHCHECK],
-      env: { PORT: String(p) },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-  assert.equal((await probe(port)).code, 0);
+  assert.equal(await runProbe({ PORT: String(port) }), 0);
+  assert.equal(
+    await runProbe({ PORT: "1" }, ["--port", String(port)]),
+    0,
+    "--port wins, as for the server",
+  );
   using spare = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const closedPort = spare.addr.port;
   spare.close();
-  assert.equal((await probe(closedPort)).code, 1);
+  assert.equal(await runProbe({ PORT: String(closedPort) }), 1);
+  assert.equal(
+    await runProbe({ PORT: "abc" }),
+    2,
+    "a bad setting is refused as the server refuses it",
+  );
+});
+
+// Regression: the probe always asked 127.0.0.1 and read only PORT, so a
+// server on another address was reported unhealthy.
+Deno.test("the container HEALTHCHECK probe asks the address HOST names", async () => {
+  await using program = new Program({}, ["--host", "127.0.0.2"]);
+  const port = await program.started();
+  assert.equal(await runProbe({ HOST: "127.0.0.2", PORT: String(port) }), 0);
+  assert.equal(await runProbe({ PORT: String(port) }, ["--host", "127.0.0.2"]), 0);
 });
