@@ -97,7 +97,13 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
       collecting.delete(message.id);
       return;
     case "shutdown":
-      shutdown();
+      // Nothing awaits a message handler: a failure is reported, and the
+      // main thread stops waiting for this listener.
+      shutdown().catch((error) => {
+        serverLog.error("listener shutdown failed: {error}", { error });
+        post({ type: "stopped", requests: server?.metrics.snapshot().requests_total ?? 0 });
+        scope.close();
+      });
       return;
   }
 };

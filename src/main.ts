@@ -57,18 +57,25 @@ async function main(): Promise<number> {
     return 1;
   }
   let signalsSeen = 0;
-  const onSignal = (signal: Deno.Signal) => async () => {
+  const onSignal = (signal: Deno.Signal) => (): void => {
     if (signalsSeen++ > 0) {
       serverLog.warn("second {signal}: exiting without waiting", { signal });
       Deno.exit(1);
     }
     // Logged once every listener is closed, so whoever reads this line can
-    // rely on new connections being refused.
-    await running.close();
-    serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
-      signal,
-      ms: config.shutdownTimeoutMs,
-    });
+    // rely on new connections being refused. A signal listener's promise
+    // has no one to reject to: a failure is logged, and the program ends 1.
+    running.close().then(
+      () =>
+        serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
+          signal,
+          ms: config.shutdownTimeoutMs,
+        }),
+      (error) => {
+        serverLog.fatal("shutdown failed: {error}", { error });
+        Deno.exit(1);
+      },
+    );
   };
   // Installed before the "listening" line, so a signal sent by whoever waits
   // for that line is always handled gracefully.

@@ -104,9 +104,12 @@ export function serve(
   onListen(server.addr);
   const signal = options.signal;
   if (signal !== undefined) {
-    if (signal.aborted) server.shutdown();
+    // Nothing awaits the shutdown an abort starts: a failure goes to the log.
+    const onAbort = () => {
+      server.shutdown().catch((error) => serverLog.error("shutdown failed: {error}", { error }));
+    };
+    if (signal.aborted) onAbort();
     else {
-      const onAbort = () => server.shutdown();
       signal.addEventListener("abort", onAbort, { once: true });
       // A server shut down otherwise must not stay reachable from a signal that lives on.
       server.finished.then(() => signal.removeEventListener("abort", onAbort));

@@ -174,7 +174,12 @@ export class Server {
       }
       backoffMs = 0;
       if (this.#connections.size >= this.#maxConnections) {
-        this.#refuseConnection(conn);
+        try {
+          this.#refuseConnection(conn);
+        } catch (error) { // a peer gone before its 503 could start: never stop accepting for it
+          connectionLog.debug("dropped a refused connection: {error}", { error: String(error) });
+          closeQuietly(conn);
+        }
         continue;
       }
       try {

@@ -458,3 +458,26 @@ Deno.test("two servers sharing one routes object each answer with their own fetc
   assert.equal(await (await fetch(`http://127.0.0.1:${one.addr.port}/x`)).text(), "one");
   assert.equal(await (await fetch(`http://127.0.0.1:${two.addr.port}/x`)).text(), "two");
 });
+
+// Regression: the listener stayed on the signal after the server ended, so a
+// long-lived signal kept every server it was ever given reachable.
+Deno.test("serve() removes its abort listener from the signal when the server ends another way", async () => {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const listeners = new Set<unknown>();
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (type: string, listener: unknown, options?: unknown) => {
+    listeners.add(listener);
+    add(type, listener as EventListener, options as AddEventListenerOptions);
+  };
+  signal.removeEventListener = (type: string, listener: unknown, options?: unknown) => {
+    listeners.delete(listener);
+    remove(type, listener as EventListener, options as EventListenerOptions);
+  };
+  const server = serve({ ...LOCAL, signal }, () => new Response("x"));
+  assert.equal(listeners.size, 1);
+  await server.shutdown();
+  await server.finished;
+  assert.equal(listeners.size, 0);
+});
