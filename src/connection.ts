@@ -241,7 +241,8 @@ export class Connection {
         error: String(error),
       });
     } finally {
-      this.close();
+      // An abandoned connection is closed by abandon(), once its 503 had its time to be read.
+      if (!this.#abandoned) this.close();
     }
   }
 
@@ -515,8 +516,8 @@ export class Connection {
 
   /** Sends the response (or the request body's refusal), then finishes the request. */
   #answer(turn: Turn, response: RawResponse): boolean | Promise<boolean> {
-    if (this.#abandoned || this.#closed) {
-      // Shutdown's deadline answered this request already, or the socket is gone.
+    if (this.#abandoned) {
+      // Shutdown's deadline answered this request already.
       discard(response);
       return false;
     }
