@@ -202,8 +202,8 @@ export const SETTINGS: readonly Setting[] = [
     min: 0,
     max: HOUR,
     doc: "On SIGTERM/SIGINT, the whole shutdown: requests in flight may finish until " +
-      "its last LINGER_TIMEOUT (at most its last half); what is still unanswered then gets " +
-      "503 and that time to read it. 8 s: done before `docker stop` sends SIGKILL at 10 s.",
+      "its last tenth (at most LINGER_TIMEOUT); what is still unanswered then gets 503 and " +
+      "that time to read it. 8 s: done before `docker stop` sends SIGKILL at 10 s.",
   },
   {
     key: "maxRequestLineBytes",

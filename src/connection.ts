@@ -734,8 +734,13 @@ export class Connection {
             controller.close();
             exchange.bodyEnded();
           } else if (typeof piece === "string") {
-            controller.error(new Error(`request body refused: ${piece}`));
-            if (piece === "incomplete_body") this.close(); // the client went away
+            exchange.bodyFailed();
+            const error = new Error(`request body refused: ${piece}`);
+            controller.error(error);
+            // The client stopped sending (a reset, or a half-close): the
+            // handler's signal aborts, and the refusal is still sent, for a
+            // client that half-closed can read it.
+            if (piece === "incomplete_body") this.#endExchange(error);
           } else {
             controller.enqueue(piece);
           }

@@ -19,6 +19,7 @@ export class Exchange implements StreamingParts {
   /** Starts a read that closes the connection if the client goes away. */
   readonly #watchForClose: () => void;
   #bodyEnded: boolean;
+  #bodyRefused = false;
   #watchWanted = false;
   #watching = false;
   #abort: AbortController | null = null;
@@ -81,6 +82,16 @@ export class Exchange implements StreamingParts {
    */
   get awaited(): boolean {
     return this.#completed !== null;
+  }
+
+  /** Whether the body was refused while read (see {@link StreamingParts.bodyRefused}). */
+  get bodyRefused(): boolean {
+    return this.#bodyRefused;
+  }
+
+  /** The body stream failed: the body was refused. */
+  bodyFailed(): void {
+    this.#bodyRefused = true;
   }
 
   /** The body stream has been read to its end. */

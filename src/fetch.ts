@@ -105,7 +105,11 @@ function adapter(handler: FetchHandler, onError: ErrorHandler, collect: boolean)
       }
       response = returned;
     } catch (error) {
-      response = await runOnError(onError, error);
+      response = raw.bodyRefused && onError === defaultOnError
+        // The client's doing (a body too large, too slow, cut off): the
+        // connection answers with the body's refusal and logs it as such.
+        ? bodyRefusedAnswer(error)
+        : await runOnError(onError, error);
     }
     if (!collect) return fromResponse(response);
     // Collected here, not in a helper: an async frame and a turn fewer per request.
@@ -118,6 +122,16 @@ function adapter(handler: FetchHandler, onError: ErrorHandler, collect: boolean)
     const body = collected.kind === "done" ? collected.bytes : new RestOfStream(source, collected);
     return { status, headers, body } as RawResponse;
   };
+}
+
+/**
+ * What the default onError answers when the handler failed on a refused
+ * body: a 500 the connection replaces with the refusal, logged at debug
+ * level only, since the client, not the handler, is at fault.
+ */
+function bodyRefusedAnswer(error: unknown): Response {
+  handlerLog.debug("fetch handler failed on a refused request body: {error}", { error });
+  return new Response(null, { status: 500 });
 }
 
 async function runOnError(onError: ErrorHandler, error: unknown): Promise<Response> {

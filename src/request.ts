@@ -25,6 +25,12 @@ export interface StreamingParts {
   readonly signal: AbortSignal;
   /** Settles when the response has been written; rejects if it could not be. */
   readonly completed: Promise<void>;
+  /**
+   * True once the body was refused while read (too large, malformed, too
+   * slow, or cut off by the client): the connection answers with that
+   * refusal, whatever the handler returns.
+   */
+  readonly bodyRefused: boolean;
 }
 
 /**
@@ -95,6 +101,15 @@ export class RawRequest {
   /** On streaming routes: settles when the response has been written (rejects if it was not). */
   get completed(): Promise<void> | null {
     return this.#streaming?.completed ?? null; // made on first use
+  }
+
+  /**
+   * On streaming routes: true once the body stream failed because the body
+   * was refused (too large, malformed, too slow, or cut off by the client).
+   * The connection then answers with that refusal, whatever the handler returns.
+   */
+  get bodyRefused(): boolean {
+    return this.#streaming?.bodyRefused ?? false;
   }
 
   /** The query string parsed as `URLSearchParams` (WHATWG rules), on first use. */

@@ -9,15 +9,18 @@
  * everything left is closed. So every request the server read gets an
  * answer, and the process ends within SHUTDOWN_TIMEOUT.
  *
- * The last phase takes LINGER_TIMEOUT (the time a client is given to read a
- * refusal everywhere else), but at most half of SHUTDOWN_TIMEOUT, so a short
- * shutdown still leaves handlers half of it.
+ * The last phase needs only a round trip from a client that behaves: the
+ * 503 out, its close back (a client that does not close is cut off at
+ * `closeByMs`). So it takes a tenth of SHUTDOWN_TIMEOUT (800 ms of the
+ * default 8 s, a round trip on any network that works at all), and never
+ * more than LINGER_TIMEOUT, the time a client is given to read a refusal
+ * everywhere else: handlers get nine tenths or more.
  *
  * @example
  * ```ts
  * import { shutdownSchedule } from "./shutdown_schedule.ts";
- * shutdownSchedule(8000, 2000); // { answerByMs: 6000, closeByMs: 8000 }
- * shutdownSchedule(1000, 2000); // { answerByMs: 500, closeByMs: 1000 }
+ * shutdownSchedule(8000, 2000); // { answerByMs: 7200, closeByMs: 8000 }
+ * shutdownSchedule(8000, 500); // { answerByMs: 7500, closeByMs: 8000 }
  * ```
  *
  * @module
@@ -36,6 +39,6 @@ export function shutdownSchedule(
   shutdownTimeoutMs: number,
   lingerTimeoutMs: number,
 ): ShutdownSchedule {
-  const lastPhase = Math.min(lingerTimeoutMs, shutdownTimeoutMs / 2);
+  const lastPhase = Math.min(lingerTimeoutMs, shutdownTimeoutMs / 10);
   return { answerByMs: shutdownTimeoutMs - lastPhase, closeByMs: shutdownTimeoutMs };
 }

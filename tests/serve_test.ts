@@ -11,6 +11,7 @@ import { serve } from "../src/serve.ts";
 import { FALLBACK_ROUTE, Router } from "../src/router.ts";
 import { healthHandler } from "../src/handlers/health.ts";
 import { idleEventStream, notServing, RawClient } from "./fixtures/harness.ts";
+import { capturingLogs } from "./fixtures/logs.ts";
 import { makeRequest } from "./fixtures/request.ts";
 
 const LOCAL = { hostname: "127.0.0.1", port: 0 } as const;
@@ -480,4 +481,24 @@ Deno.test("serve() removes its abort listener from the signal when the server en
   await server.shutdown();
   await server.finished;
   assert.equal(listeners.size, 0);
+});
+
+// Regression: a client that cut its upload short made the default onError
+// log "fetch handler threw" at error level, as if the app had a bug.
+Deno.test("a body the client cuts short is answered 400 and logged as the client's doing, not as a handler error", async () => {
+  await capturingLogs("debug", async (records) => {
+    await using server = serve(LOCAL, async (req) => {
+      return new Response(String((await req.arrayBuffer()).byteLength));
+    });
+    using client = await RawClient.connect(server.addr.port);
+    await client.write("POST /u HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+    await client.conn.closeWrite(); // the body ends early
+    const res = await client.response();
+    assert.equal(res.status, 400);
+    assert.match(res.body, /body ended early/);
+    const errors = records.filter((r) => r.level === "error" || r.level === "fatal");
+    assert.deepEqual(errors.map((r) => r.message.join("")), []);
+    const refused = records.find((r) => r.properties.reason === "incomplete_body");
+    assert.ok(refused !== undefined, "the refusal is logged with its reason");
+  });
 });

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { shutdownSchedule } from "../src/shutdown_schedule.ts";
 
-Deno.test("shutdownSchedule() leaves the last LINGER_TIMEOUT of SHUTDOWN_TIMEOUT for reading the 503s", () => {
-  assert.deepEqual(shutdownSchedule(8000, 2000), { answerByMs: 6000, closeByMs: 8000 });
+Deno.test("shutdownSchedule() keeps the last tenth of SHUTDOWN_TIMEOUT for reading the 503s", () => {
+  assert.deepEqual(shutdownSchedule(8000, 2000), { answerByMs: 7200, closeByMs: 8000 });
+  assert.deepEqual(shutdownSchedule(2000, 2000), { answerByMs: 1800, closeByMs: 2000 });
 });
 
-Deno.test("shutdownSchedule() gives the last phase at most half of SHUTDOWN_TIMEOUT: below, at and above", () => {
-  assert.deepEqual(shutdownSchedule(4000, 1999), { answerByMs: 2001, closeByMs: 4000 });
-  assert.deepEqual(shutdownSchedule(4000, 2000), { answerByMs: 2000, closeByMs: 4000 });
-  assert.deepEqual(shutdownSchedule(4000, 2001), { answerByMs: 2000, closeByMs: 4000 });
+Deno.test("shutdownSchedule() keeps at most LINGER_TIMEOUT for the last phase: below, at and above a tenth", () => {
+  assert.deepEqual(shutdownSchedule(8000, 799), { answerByMs: 7201, closeByMs: 8000 });
+  assert.deepEqual(shutdownSchedule(8000, 800), { answerByMs: 7200, closeByMs: 8000 });
+  assert.deepEqual(shutdownSchedule(8000, 801), { answerByMs: 7200, closeByMs: 8000 });
 });
 
 Deno.test("shutdownSchedule() with no LINGER_TIMEOUT answers at SHUTDOWN_TIMEOUT, and with none at all at once", () => {
