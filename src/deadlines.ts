@@ -30,6 +30,8 @@ class Entry {
 }
 
 const slots = new Map<number, Set<Entry>>();
+/** A disposed watchdog's callback (see {@link Watchdog.dispose}). */
+const NOTHING = (): void => {};
 let pending = 0;
 /** Watchdogs whose timeout waits for the next tick to become a deadline. */
 let awaitingTick = 0;
@@ -105,6 +107,13 @@ function stopIfIdle(): void {
     clearTimeout(timer);
     timer = null;
     liveTimers--;
+    // Every watchdog still listed was cleared or disposed since: let them go
+    // now, not at the next tick. Under new-connection load the wheel goes
+    // idle and restarts whenever no connection is open, over a hundred
+    // times a second, so a tick could be seconds away, and the list held
+    // every connection closed meanwhile (tens of thousands) long enough to
+    // be promoted: the old generation grew by hundreds of MiB of garbage.
+    Watchdog.forgetListed();
   }
 }
 
@@ -173,6 +182,13 @@ export class Watchdog {
    */
   static #listed: Watchdog[] = [];
 
+  /** Empties the list when no listed watchdog waits any more (the wheel stops). */
+  static forgetListed(): void {
+    if (Watchdog.#listed.length === 0) return;
+    Watchdog.#listed = [];
+    ticks++; // those listed for this tick must be listed again by their next setAfter()
+  }
+
   /** Called by the tick first, with its clock reading: fixes the listed watchdogs' deadlines. */
   static fixDeadlines(time: number): void {
     const listed = Watchdog.#listed;
@@ -197,7 +213,8 @@ export class Watchdog {
   #listedAt = -1;
   /** The wheel's callback, made once (not per arming). */
   readonly #onSlot = (): void => this.#fire();
-  readonly #onExpire: () => void;
+  /** The owner's callback; dropped at dispose (see there). */
+  #onExpire: () => void;
 
   /** `onExpire` runs once the deadline set last passes while still set. */
   constructor(onExpire: () => void) {
@@ -249,6 +266,9 @@ export class Watchdog {
   dispose(): void {
     this.#disposed = true;
     this.#deadline = Infinity;
+    // A disposed watchdog may stay listed until the next tick: it must not
+    // keep its owner (a closed connection's reader or output) alive meanwhile.
+    this.#onExpire = NOTHING;
     if (this.#entry !== null) disarm(this.#entry);
     this.#entry = null;
     this.#forgetTimeout();

@@ -88,6 +88,22 @@ Deno.test("Watchdog.setAfter(): dispose() before the tick leaves no deadline or 
   assert.equal(liveTickTimers(), 0);
 });
 
+Deno.test("Watchdog.setAfter() after the wheel stopped with the watchdog still listed: it is listed again and expires", async () => {
+  const { dog, expired } = watched();
+  dog.setAfter(60_000);
+  dog.clear(); // still listed for the next tick, waiting for nothing
+  new Watchdog(() => {}).dispose(); // nothing waits: the wheel stops and drops its list
+  assert.equal(liveTickTimers(), 0);
+  const setAt = performance.now();
+  dog.setAfter(30);
+  const at = await beforeDeadline(expired, setAt + 2_000);
+  assert.notEqual(at, "timeout", "the timeout set after the wheel stopped never expired");
+  assert.ok((at as number) - setAt >= 30);
+  dog.dispose();
+  assert.equal(armedDeadlines(), 0);
+  assert.equal(liveTickTimers(), 0);
+});
+
 Deno.test("Watchdog.setAfter() called many times before a tick keeps the last timeout", async () => {
   const { dog, expired } = watched();
   const setAt = performance.now();
