@@ -44,4 +44,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
 # SIGTERM from `docker stop`, and rawhttp drains within SHUTDOWN_TIMEOUT (8 s),
 # before Docker's 10 s SIGKILL.
 STOPSIGNAL SIGTERM
-CMD ["run", "--cached-only", "--allow-net", "--allow-env", "--allow-read=/app", "src/main.ts"]
+CMD ["run", "--cached-only", "--v8-flags=--expose-gc", "--allow-net", "--allow-env", "--allow-read=/app", "src/main.ts"]

@@ -34,6 +34,7 @@ export interface Config {
   lingerTimeoutMs: number;
   shutdownTimeoutMs: number;
   metricsTimeoutMs: number;
+  idleGcAfterMs: number;
   recvBufferBytes: number;
   maxRequestLineBytes: number;
   maxHeadBytes: number;
@@ -266,6 +267,19 @@ export const SETTINGS: readonly Setting[] = [
       "then it answers with those that came and names the rest in missing_listeners. " +
       "1 s: a listener answers in well under a millisecond unless its thread is stuck, " +
       "and a scraper's own timeout (Prometheus: 10 s) is far longer.",
+  },
+  {
+    key: "idleGcAfterMs",
+    env: "IDLE_GC_AFTER",
+    kind: "duration",
+    default: 2 * SECOND,
+    min: 0,
+    max: HOUR,
+    doc: "After work, how long a listener must be idle before it asks V8 for a " +
+      "memory-reducing collection (if RSS grew by 16 MiB since the last), so memory a " +
+      "burst took is given back; V8 alone keeps it until it next allocates. 2 s: past " +
+      "the pauses between a client's requests; one collection takes 15-40 ms. Needs " +
+      "--v8-flags=--expose-gc, which deno task start, the binary and the image pass; 0 is off.",
   },
   {
     key: "logLevel",

@@ -12,6 +12,7 @@ import type { MetricsReport } from "./handlers/metrics.ts";
 import { Metrics } from "./metrics.ts";
 import { Pool } from "./pool.ts";
 import { Server } from "./server.ts";
+import { collectWhenIdle, exposedGc } from "./idle_gc.ts";
 
 /** What differs between the single listener and the listeners of a cluster. */
 export interface ListenerOptions {
@@ -39,7 +40,7 @@ export function startListener(config: Config, options: ListenerOptions): Server 
     pool,
     ...(options.metricsReport ? { metricsReport: options.metricsReport } : {}),
   });
-  return Server.listen({
+  const server = Server.listen({
     ...config,
     hostname: config.host,
     port: options.port,
@@ -47,4 +48,12 @@ export function startListener(config: Config, options: ListenerOptions): Server 
     pool,
     metrics,
   }, router);
+  if (config.idleGcAfterMs > 0 && exposedGc() !== null) {
+    const collector = collectWhenIdle({
+      afterMs: config.idleGcAfterMs,
+      activity: () => metrics.connections().accepted + metrics.requests,
+    });
+    server.finished.then(() => collector.stop());
+  }
+  return server;
 }

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { Cluster, type ClusterEnd } from "./cluster.ts";
 import { type Config, loadConfig, usage } from "./config.ts";
 import { startListener } from "./listener.ts";
+import { exposedGc } from "./idle_gc.ts";
 import { serverLog, setupLogging } from "./log.ts";
 
 /** The www/ folder shipped beside src/; `deno compile --include www` puts it in the binary. */
@@ -44,6 +45,12 @@ async function main(): Promise<number> {
   const config = { ...loaded.config };
   await setupLogging(config.logLevel, config.logFormat);
   if (config.wwwDir === "") config.wwwDir = SHIPPED_WWW;
+  if (config.idleGcAfterMs > 0 && exposedGc() === null) {
+    serverLog.warn(
+      "IDLE_GC_AFTER needs the V8 flag --expose-gc (deno run --v8-flags=--expose-gc ...): " +
+        "without it, memory a burst takes is kept until V8 collects on its own",
+    );
+  }
 
   let running: Running;
   try {

@@ -76,6 +76,11 @@ export class Metrics {
     else this.#byRoute.set(route, new Counter());
   }
 
+  /** Requests answered so far (the total `/metrics` reports), without building a snapshot. */
+  get requests(): number {
+    return this.#total;
+  }
+
   /** Counts a connection the server accepted. */
   connectionOpened(): void {
     this.#open++;

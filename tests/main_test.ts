@@ -6,10 +6,12 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { notServing, RawClient } from "./fixtures/harness.ts";
+import { START_FLAGS } from "./fixtures/start_command.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const HEALTHCHECK = fileURLToPath(new URL("../src/healthcheck.ts", import.meta.url));
-const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read"];
+/** `deno task start`'s flags: permissions and V8 flags, as users run the program. */
+const PERMISSIONS = START_FLAGS;
 const SAFETY_LIMIT_MS = 60_000;
 
 /** Runs main.ts to completion, for settings that stop it at start. */
@@ -304,4 +306,21 @@ Deno.test("the container HEALTHCHECK probe asks the address HOST names", async (
   const port = await program.started();
   assert.equal(await runProbe({ HOST: "127.0.0.2", PORT: String(port) }), 0);
   assert.equal(await runProbe({ PORT: String(port) }, ["--host", "127.0.0.2"]), 0);
+});
+
+Deno.test("main.ts warns that IDLE_GC_AFTER needs --expose-gc when run without it, and not when it is off", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // so the program stops at once
+  const run = async (flags: string[], env: Record<string, string>) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, MAIN, "--host", "127.0.0.1", "--port", String(taken.addr.port)],
+      env,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(out.stdout);
+  };
+  const bare = ["--allow-net", "--allow-env", "--allow-read"];
+  assert.match(await run(bare, {}), /IDLE_GC_AFTER needs the V8 flag --expose-gc/);
+  assert.doesNotMatch(await run(bare, { IDLE_GC_AFTER: "0" }), /expose-gc/);
+  assert.doesNotMatch(await run([...START_FLAGS], {}), /expose-gc/);
 });
