@@ -205,6 +205,7 @@ export class Cluster {
     const id = this.#nextCollection++;
     const due = new Set(this.#members.filter((m) => m.alive));
     const timer = setTimeout(() => this.#answer(id), this.#config.metricsTimeoutMs);
+    Deno.unrefTimer(timer); // a collection pending at exit must not hold the process
     this.#collections.set(id, { asker, askerId, due, reports: [], timer });
     for (const m of due) m.send({ type: "snapshot", id });
   }

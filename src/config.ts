@@ -276,7 +276,7 @@ export const SETTINGS: readonly Setting[] = [
     min: 0,
     max: HOUR,
     doc: "After work, how long a listener must be idle before it asks V8 for a " +
-      "memory-reducing collection (if RSS grew by 16 MiB since the last), so memory a " +
+      "memory-reducing collection (if its heap grew by 16 MiB since the last), so memory a " +
       "burst took is given back; V8 alone keeps it until it next allocates. 2 s: past " +
       "the pauses between a client's requests; one collection takes 15-40 ms. Needs " +
       "--v8-flags=--expose-gc, which deno task start, the binary and the image pass; 0 is off.",

@@ -482,6 +482,7 @@ export class Connection {
   ): Promise<boolean> {
     // Read before taking a permit: a slow upload holds a connection, not a worker.
     const all = await turn.body.readAll();
+    if (this.#abandoned) return false; // shutdown answered it meanwhile: its handler must not run
     if (typeof all === "string") return await this.#refuse(all, turn.head, turn.body);
     return await this.#runRoute(turn, route, params, all);
   }
@@ -504,9 +505,10 @@ export class Connection {
     }
     if (!(permit instanceof Promise)) return this.#handle(turn, route, request, permit);
     return permit.then((granted) => {
-      // The connection closed while the request waited (the client left, or
-      // shutdown's deadline answered it): the handler has no one to answer.
-      if (this.#closed) {
+      // The connection closed while the request waited (the client left), or
+      // shutdown's deadline answered it with 503: its handler must not run (a
+      // client may retry a 503, and a request must not be carried out twice).
+      if (this.#closed || this.#abandoned) {
         granted.release();
         return false;
       }
@@ -591,6 +593,7 @@ export class Connection {
   /** Counts and logs the request, and flushes when the answers should go out now. */
   #end(turn: Turn, written: Written): boolean | Promise<boolean> {
     const head = turn.head;
+    turn.body.dispose();
     if (turn.counted !== null) this.#ctx.metrics.record(turn.counted, written.status);
     if (turn.started !== null) {
       this.#logAccess(head, written.status, written.bytes, turn.started, null);
@@ -645,7 +648,24 @@ export class Connection {
     }
   }
 
+  /** Whether a streamed response is being written (shutdown cuts it; see {@link abandon}). */
+  #streaming = false;
+
   async #writeStream(
+    head: RequestHead,
+    response: RawResponse,
+    options: WriteOptions,
+    body: BodyReader,
+  ): Promise<Written | null> {
+    this.#streaming = true;
+    try {
+      return await this.#writeStreamOut(head, response, options, body);
+    } finally {
+      this.#streaming = false;
+    }
+  }
+
+  async #writeStreamOut(
     head: RequestHead,
     response: RawResponse,
     options: WriteOptions,
@@ -919,12 +939,13 @@ export class Connection {
   async abandon(): Promise<void> {
     if (this.#closed) return;
     const turn = this.#unanswered;
-    if (turn === null && this.#exchangeInFlight !== null) {
+    if (turn === null && this.#streaming) {
       this.close(); // a response stream in progress: nothing to add to it
       return;
     }
     this.#abandoned = true;
     this.#unanswered = null;
+    turn?.body.stop(); // the linger alone reads from now on
     try {
       if (turn !== null) {
         const bytes = serializeResponse(rejection("shutting_down", { "Retry-After": "1" }), {

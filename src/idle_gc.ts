@@ -14,13 +14,20 @@
  * does (a library never should: `src/main.ts` and the cluster's listeners
  * start this, not `Server`). It needs V8's `gc()`, which the `--expose-gc`
  * V8 flag provides: `deno task start`, the compiled binary and the image pass
- * it. A collection runs only when RSS grew by {@link MIN_GROWTH_BYTES} since
- * the last, so a health probe every few seconds does not cost one each.
+ * it. A collection runs only when the heap grew by {@link MIN_GROWTH_BYTES}
+ * since the last, so a health probe every few seconds does not cost one each.
+ * A listener counts as idle while nothing new happens, even with a long
+ * response still streaming: that response then waits out one collection.
  *
  * @module
  */
 
-/** Collect only when RSS grew by this much since the last collection (or the start): 16 MiB. */
+/**
+ * Collect only when this isolate's heap grew by this much since the last
+ * collection (or the start): 16 MiB. The heap, not RSS: under `--workers N`
+ * each listener has its own isolate, and one listener's collection lowers
+ * the process's RSS for all of them.
+ */
 export const MIN_GROWTH_BYTES = 16 * 1024 * 1024;
 
 /** What {@link collectWhenIdle} watches and calls. */
@@ -29,8 +36,8 @@ export interface IdleCollectorOptions {
   readonly afterMs: number;
   /** A number that changes whenever the listener works (connections accepted plus requests). */
   readonly activity: () => number;
-  /** The resident set size now, in bytes (default: `Deno.memoryUsage().rss`). */
-  readonly rss?: () => number;
+  /** This isolate's heap size now, in bytes (default: `Deno.memoryUsage().heapTotal`). */
+  readonly heap?: () => number;
   /** The collection (default: V8's `gc()` in its memory-reducing form). */
   readonly collect?: () => void;
 }
@@ -49,12 +56,12 @@ function reduceMemory(): void {
 /**
  * The decision, apart from the timer: {@link check} is called a few times
  * per delay with the clock, and collects once activity has stood still for
- * `afterMs` after a change, if RSS grew by {@link MIN_GROWTH_BYTES} since the
- * last collection (or the start).
+ * `afterMs` after a change, if the heap grew by {@link MIN_GROWTH_BYTES}
+ * since the last collection (or the start).
  */
 export class IdleCollector {
   readonly #options: IdleCollectorOptions;
-  readonly #rss: () => number;
+  readonly #heap: () => number;
   readonly #collect: () => void;
   #seen: number;
   #changedAt: number;
@@ -64,11 +71,11 @@ export class IdleCollector {
 
   constructor(options: IdleCollectorOptions, now: number) {
     this.#options = options;
-    this.#rss = options.rss ?? (() => Deno.memoryUsage().rss);
+    this.#heap = options.heap ?? (() => Deno.memoryUsage().heapTotal);
     this.#collect = options.collect ?? reduceMemory;
     this.#seen = options.activity();
     this.#changedAt = now;
-    this.#floor = this.#rss();
+    this.#floor = this.#heap();
   }
 
   /** Collections run so far. */
@@ -87,10 +94,10 @@ export class IdleCollector {
     }
     if (!this.#pending || now - this.#changedAt < this.#options.afterMs) return;
     this.#pending = false;
-    if (this.#rss() - this.#floor < MIN_GROWTH_BYTES) return;
+    if (this.#heap() - this.#floor < MIN_GROWTH_BYTES) return;
     this.#collect();
     this.#collections++;
-    this.#floor = this.#rss();
+    this.#floor = this.#heap();
   }
 }
 

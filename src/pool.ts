@@ -12,10 +12,12 @@
  * never by polling a timer.
  *
  * A handler that waits on its client (a request body arriving slowly) does not
- * run meanwhile: it {@link Permit.pause | pauses} its permit, which goes to
- * the next request, and {@link Permit.resume | resumes} when the bytes arrive,
- * ahead of requests that have not started. So a client that trickles its body
- * holds a connection, never a worker.
+ * run meanwhile: it {@link Permit.pause | lends} its permit to the pool,
+ * which gives it to the next request, and {@link Permit.resume | takes it
+ * back} when the bytes arrive, at once, without queueing again. So a client
+ * that trickles its body holds a connection, never a worker, and a request
+ * once admitted is never stopped for lack of a permit (a handler that waits
+ * on another request's upload cannot starve it).
  *
  * @example
  * ```ts
@@ -44,21 +46,18 @@ export interface PoolStats {
   readonly queue_depth: number;
 }
 
-/** Where a permit is: held, lent out while its holder waits on a client, waiting to resume, or given back. */
+/** Where a permit is: held, lent to the pool while its holder waits on a client, or given back. */
 const HELD = 0;
-const PAUSED = 1;
-const RESUMING = 2;
-const RELEASED = 3;
+const LENT = 1;
+const RELEASED = 2;
 
-/** The counters and queues a pool and its permits share. */
+/** The counters and the queue a pool and its permits share. */
 class Permits {
+  /** Permits held, lent ones not counted; above `size` while resumed holders overrun it. */
   active = 0;
   /** New requests waiting, oldest at `head` (dequeue is O(1)). */
   waiters: Array<() => void> = [];
   head = 0;
-  /** Paused permits waiting to resume: served before new requests, in order. */
-  resumers: Array<() => void> = [];
-  resumersHead = 0;
 
   constructor(readonly size: number) {}
 
@@ -73,23 +72,19 @@ class Permits {
     return true;
   }
 
-  /** Gives a permit back: to a resuming holder first, then to the oldest waiter, else to the pool. */
+  /**
+   * Gives a permit back: to the oldest waiter, else to the pool. While resumed
+   * holders overrun the pool, a permit given back only ends the overrun.
+   */
   give(): void {
-    if (this.resumersHead < this.resumers.length) {
-      const next = this.resumers[this.resumersHead]!;
-      this.resumers[this.resumersHead++] = noop;
-      if (this.resumersHead === this.resumers.length) this.resumers.length = this.resumersHead = 0;
-      next(); // the permit passes straight on: `active` is unchanged
-      return;
-    }
-    if (this.head < this.waiters.length) {
+    if (this.active <= this.size && this.head < this.waiters.length) {
       const next = this.waiters[this.head]!;
       this.waiters[this.head++] = noop; // drop the reference for the GC
       if (this.head > 1024 && this.head * 2 > this.waiters.length) {
         this.waiters = this.waiters.slice(this.head);
         this.head = 0;
       }
-      next();
+      next(); // the permit passes straight to the waiter: `active` is unchanged
       return;
     }
     this.active--;
@@ -102,7 +97,7 @@ class Permits {
  * does nothing.
  */
 export interface Permit {
-  /** Whether the permit is held now (not paused, not released). */
+  /** Whether the permit is held now (not lent, not released). */
   readonly held: boolean;
   /** Gives the permit back for good. Idempotent. */
   release(): void;
@@ -112,12 +107,13 @@ export interface Permit {
    */
   pause(): void;
   /**
-   * Takes a permit again after {@link Permit.pause}: `true` at once when one
-   * is free (or the permit was not paused), else a promise that resolves when
-   * a permit is handed over. Never refused: the request was admitted already,
-   * and it goes ahead of requests that have not started.
+   * Takes the permit back after {@link Permit.pause}, at once: the request
+   * was admitted already, so it never queues again. If the pool lent its
+   * permit on meanwhile, it runs over its size until someone gives one back
+   * (a resumed holder runs briefly: it hands its client's bytes on, then
+   * waits on the client again). Does nothing unless the permit is lent.
    */
-  resume(): true | Promise<void>;
+  resume(): void;
 }
 
 class PoolPermit implements Permit {
@@ -133,34 +129,20 @@ class PoolPermit implements Permit {
   }
 
   release(): void {
-    const state = this.#state;
+    if (this.#state === HELD) this.#permits.give();
     this.#state = RELEASED;
-    // A resumer still queued gives back the permit it is handed (see resume()).
-    if (state === HELD) this.#permits.give();
   }
 
   pause(): void {
     if (this.#state !== HELD) return;
-    this.#state = PAUSED;
+    this.#state = LENT;
     this.#permits.give();
   }
 
-  resume(): true | Promise<void> {
-    if (this.#state !== PAUSED) return true;
-    const permits = this.#permits;
-    if (permits.take()) {
-      this.#state = HELD;
-      return true;
-    }
-    this.#state = RESUMING;
-    return new Promise<void>((resolve) => {
-      permits.resumers.push(() => {
-        // Released while it waited (its task ended): pass the permit on at once.
-        if (this.#state === RELEASED) permits.give();
-        else this.#state = HELD;
-        resolve();
-      });
-    });
+  resume(): void {
+    if (this.#state !== LENT) return;
+    this.#state = HELD;
+    this.#permits.active++;
   }
 }
 
@@ -188,7 +170,7 @@ export class Pool {
     this.#permits = new Permits(size);
   }
 
-  /** Tasks holding a permit now. */
+  /** Tasks holding a permit now (above `size` while resumed holders overrun it). */
   get active(): number {
     return this.#permits.active;
   }
@@ -204,7 +186,7 @@ export class Pool {
     return {
       total_workers: this.size,
       active_workers: active,
-      idle_workers: this.size - active,
+      idle_workers: Math.max(0, this.size - active),
       queue_depth: this.queued,
     };
   }

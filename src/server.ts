@@ -278,7 +278,20 @@ export class Server {
     return this.#shutdown;
   }
 
+  /** The shutdown; never rejects, and `finished` resolves however it ends. */
   async #drain(): Promise<void> {
+    try {
+      await this.#stop();
+    } catch (error) {
+      serverLog.error("shutdown failed: {error}; closing every connection", { error });
+      for (const { connection } of this.#connections.values()) connection.close();
+      for (const conn of this.#refusing.values()) closeQuietly(conn);
+    } finally {
+      this.#finished.resolve();
+    }
+  }
+
+  async #stop(): Promise<void> {
     this.#draining = true;
     try {
       this.#listener.close();
@@ -307,7 +320,6 @@ export class Server {
         for (const conn of this.#refusing.values()) closeQuietly(conn);
       }
     }
-    this.#finished.resolve();
   }
 
   /** Whether every connection (refused ones lingering included) closes within `ms`. */

@@ -237,3 +237,55 @@ Deno.test("shutdown: a handler that finishes in time answers 200; running and qu
     stuck.open();
   }
 });
+
+// Regression (review): a request answered 503 by shutdown still ran its
+// handler afterwards, once a permit came free or its body finished; a client
+// that retries the 503 would have it carried out twice.
+Deno.test("shutdown: a queued request answered 503 never runs its handler afterwards", async () => {
+  const stuck = new Latch();
+  let ran = 0;
+  const pool = new Pool(1, 10);
+  const router = new Router()
+    .get("/stuck", async () => {
+      await stuck.wait();
+      return text("late");
+    })
+    .add("POST", "/charge", () => {
+      ran++;
+      return text("charged");
+    });
+  const s = startServer({ pool, shutdownTimeoutMs: 400, lingerTimeoutMs: 100 }, router);
+  using a = await RawClient.connect(s.port);
+  using b = await RawClient.connect(s.port);
+  await a.write(GET("/stuck"));
+  await stuck.arrived(1);
+  await b.write("POST /charge HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+  await until(() => pool.queued === 1);
+  const stopped = s.server.shutdown();
+  assert.equal((await b.response()).status, 503);
+  stuck.open(); // the stuck handler ends, and its permit comes free
+  await stopped;
+  assert.equal((await a.response()).status, 503);
+  assert.equal(ran, 0, "the handler ran for a request answered 503");
+});
+
+Deno.test("shutdown: a request whose body arrives after its 503 never runs its handler", async () => {
+  let ran = 0;
+  const router = new Router().add("POST", "/charge", () => {
+    ran++;
+    return text("charged");
+  });
+  const s = startServer({ shutdownTimeoutMs: 400, lingerTimeoutMs: 100 }, router);
+  using b = await RawClient.connect(s.port);
+  await b.write(
+    "POST /charge HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n",
+  );
+  assert.equal((await b.response()).status, 100); // the server reads the body now
+  await b.write("12345");
+  const stopped = s.server.shutdown();
+  const res = await b.response();
+  assert.equal(res.status, 503);
+  await b.write("67890"); // the rest, after the answer
+  await stopped;
+  assert.equal(ran, 0, "the handler ran for a request answered 503");
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Pool, POOL_FULL } from "../src/pool.ts";
+import { type Permit, Pool, POOL_FULL } from "../src/pool.ts";
 
 /**
  * A task the test controls by hand: `started` resolves when the pool runs it,
@@ -244,7 +244,7 @@ Deno.test("Permit.release() twice gives back one permit, never someone else's", 
   assert.equal(pool.active, 0);
 });
 
-Deno.test("Permit.pause() lends the permit to the next waiter; resume() waits and goes ahead of newcomers", async () => {
+Deno.test("Permit.pause() lends the permit to the next waiter; resume() takes it back at once, overrunning the pool", async () => {
   const pool = new Pool(1, 5);
   const first = pool.acquire();
   assert.ok(first !== POOL_FULL && !(first instanceof Promise));
@@ -253,53 +253,80 @@ Deno.test("Permit.pause() lends the permit to the next waiter; resume() waits an
   first.pause(); // first waits on its client: second may run
   const secondPermit = await second;
   assert.equal(pool.active, 1);
-  const resumed = first.resume();
-  assert.ok(resumed instanceof Promise, "no permit is free: resume waits");
-  const third = pool.acquire(); // a newcomer, queued after the resumer
+  assert.equal(first.held, false);
+  first.resume(); // its client's bytes came: it runs again, never queued
+  assert.equal(first.held, true);
+  assert.equal(pool.active, 2, "one over the pool's size while both run");
+  assert.deepEqual(pool.stats(), {
+    total_workers: 1,
+    active_workers: 2,
+    idle_workers: 0,
+    queue_depth: 0,
+  });
+  const third = pool.acquire(); // a newcomer waits until the pool is back within its size
   assert.ok(third instanceof Promise);
   let thirdRan = false;
   third.then(() => (thirdRan = true));
-  secondPermit.release();
-  await resumed; // the permit went to the resumer first
-  assert.equal(first.held, true);
+  secondPermit.release(); // ends the overrun
   await settleMicrotasks();
-  assert.equal(thirdRan, false, "the newcomer waits behind the resumed request");
-  first.release();
+  assert.equal(thirdRan, false, "a permit given back during an overrun only ends the overrun");
+  assert.equal(pool.active, 1);
+  first.release(); // now a permit is free: it goes to the newcomer
   (await third).release();
   assert.equal(pool.active, 0);
   assert.equal(pool.queued, 0);
 });
 
-Deno.test("Permit.resume() is at once when a permit is free, and does nothing unless paused", () => {
+Deno.test("Permit.pause() and resume() do nothing unless the permit is held, or lent", () => {
   const pool = new Pool(1, 0);
   const p = pool.acquire();
   assert.ok(p !== POOL_FULL && !(p instanceof Promise));
-  assert.equal(p.resume(), true, "not paused: nothing to take");
+  p.resume(); // held: nothing to take back
+  assert.equal(pool.active, 1);
   p.pause();
   assert.equal(pool.active, 0);
-  assert.equal(p.resume(), true);
+  p.pause(); // lent already
+  assert.equal(pool.active, 0);
+  p.resume();
   assert.equal(pool.active, 1);
   p.release();
   p.pause(); // released: nothing to lend
-  assert.equal(p.resume(), true);
+  p.resume();
   assert.equal(pool.active, 0);
 });
 
-Deno.test("a permit released while it waits to resume passes the permit on when it gets it", async () => {
+Deno.test("a permit released while lent gives back nothing more", () => {
   const pool = new Pool(1, 1);
   const a = pool.acquire();
   assert.ok(a !== POOL_FULL && !(a instanceof Promise));
   a.pause();
   const b = pool.acquire();
   assert.ok(b !== POOL_FULL && !(b instanceof Promise));
-  const resumed = a.resume();
-  assert.ok(resumed instanceof Promise);
-  a.release(); // a's task ended while it waited
-  const c = pool.acquire();
-  assert.ok(c instanceof Promise);
-  b.release(); // goes to a's resume, which passes it on to c
-  await resumed;
-  (await c).release();
+  a.release(); // its task ended while it waited on its client
+  assert.equal(pool.active, 1, "b still holds its permit");
+  assert.equal(pool.acquire() instanceof Promise, true, "so a newcomer waits");
+  b.release();
+});
+
+// Regression (review): a resumed request waited for a permit like a new one,
+// so a handler waiting on another request's upload could hold every permit
+// while the upload waited for one: neither could move.
+Deno.test("a request that lent its permit resumes although handlers waiting on it hold every permit", () => {
+  const pool = new Pool(2, 5);
+  const upload = pool.acquire();
+  assert.ok(upload !== POOL_FULL && !(upload instanceof Promise));
+  upload.pause(); // waits on its client
+  // Two handlers that wait for the upload to finish take both permits.
+  const held: Permit[] = [];
+  for (let i = 0; i < 2; i++) {
+    const p = pool.acquire();
+    assert.ok(p !== POOL_FULL && !(p instanceof Promise));
+    held.push(p);
+  }
+  upload.resume(); // the upload's bytes came: it runs, and can finish
+  assert.equal(upload.held, true);
+  upload.release();
+  for (const p of held) p.release();
   assert.equal(pool.active, 0);
 });
 
