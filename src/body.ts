@@ -14,17 +14,8 @@
 import { ChunkedDecoder } from "./chunked.ts";
 import type { RejectionCode } from "./errors.ts";
 import type { Framing } from "./framing.ts";
-import { Watchdog } from "./deadlines.ts";
 import type { Permit } from "./pool.ts";
 import type { SocketReader } from "./reader.ts";
-
-/**
- * How long a body read waits on the client before its handler's permit is
- * lent to the pool, ms (a little more: the deadline wheel fixes it at its next
- * tick). A body whose bytes keep coming never waits that long, so it keeps its
- * permit; lending on every read made a 2 MiB upload 58 times slower on a busy pool.
- */
-export const LEND_AFTER_MS = 25;
 
 /** The first array a Content-Length body is read into; it doubles up to the length. */
 const FIRST_BODY_BYTES = 64 * 1024;
@@ -97,28 +88,24 @@ export class BodyReader {
   }
 
   /**
-   * Lends `permit` to the pool whenever a read has waited on the client for
-   * {@link LEND_AFTER_MS}, and takes it back (at once: see pool.ts) when the
-   * read ends: a handler reading a slowly sent body holds no worker while it
-   * waits, and one whose bytes keep coming keeps its permit.
+   * Lends `permit` to the pool whenever a read must wait for the client (the
+   * socket, or the `100 Continue` write), and takes it back when the read
+   * ends, at once (see pool.ts: a request once admitted never queues again):
+   * a handler reading a slowly sent body holds no worker while it waits, and
+   * one whose bytes keep coming loses no time to the lending.
    */
   lendWhileWaiting(permit: Permit): void {
     this.#permit = permit;
   }
 
-  /** Lends the permit once a wait on the client has lasted a while; made on first wait. */
-  #lender: Watchdog | null = null;
-
-  /** Awaits `wait` (on the client), lending the permit if it lasts, then takes it back. */
+  /** Awaits `wait` (on the client) with the permit lent to the pool, then takes it back. */
   async #waitOnClient<T>(wait: Promise<T>): Promise<T> {
     const permit = this.#permit;
     if (permit === null || !permit.held) return await wait;
-    const lender = this.#lender ??= new Watchdog(() => permit.pause());
-    lender.setAfter(LEND_AFTER_MS);
+    permit.pause();
     try {
       return await wait;
     } finally {
-      lender.clear();
       permit.resume();
     }
   }
@@ -131,11 +118,6 @@ export class BodyReader {
   stop(): void {
     this.#beforeFirstRead = null;
     if (!this.#done) this.#fail("shutting_down");
-  }
-
-  /** Stops this body's timers for good (its request is over). */
-  dispose(): void {
-    this.#lender?.dispose();
   }
 
   #fail(code: RejectionCode): RejectionCode {

@@ -593,7 +593,6 @@ export class Connection {
   /** Counts and logs the request, and flushes when the answers should go out now. */
   #end(turn: Turn, written: Written): boolean | Promise<boolean> {
     const head = turn.head;
-    turn.body.dispose();
     if (turn.counted !== null) this.#ctx.metrics.record(turn.counted, written.status);
     if (turn.started !== null) {
       this.#logAccess(head, written.status, written.bytes, turn.started, null);
