@@ -61,10 +61,28 @@ export class Output {
     });
   }
 
-  /** Stops the write deadline for good (the socket is closing). */
+  /**
+   * Stops the write deadline for good (the socket is closing). Owned parts
+   * queued and never written are freed now; those of a write still in flight
+   * once it fails (closing the socket fails it).
+   */
   dispose(): void {
     this.#watchdog.dispose();
+    this.#disposed = true;
+    for (let i = 0; i < this.#count; i++) this.#queued[i] = NO_BYTES;
+    this.#count = 0;
+    this.#queuedBytes = 0;
+    if (this.#outstanding === 0) this.#freeOwned();
   }
+
+  #disposed = false;
+
+  /**
+   * Large parts the server made for this socket alone (a collected stream
+   * body, a chunk frame), queued or in flight: freed once every write has
+   * settled, written or failed, without waiting for a garbage collection.
+   */
+  #owned: Uint8Array[] = [];
 
   /** Whether a write is still in flight. */
   get busy(): boolean {
@@ -76,11 +94,20 @@ export class Output {
     return this.#queuedBytes;
   }
 
-  /** Adds bytes to the next write. */
-  queue(bytes: Uint8Array): void {
+  /**
+   * Adds bytes to the next write. `owned`: the server made them for this
+   * write alone and nothing else reads them, so their memory is given back
+   * as soon as the write settles (see {@link freeBytes}).
+   */
+  queue(bytes: Uint8Array, owned = false): void {
     if (bytes.length === 0) return;
+    if (this.#disposed) {
+      if (owned) freeBytes(bytes);
+      return;
+    }
     this.#queued[this.#count++] = bytes;
     this.#queuedBytes += bytes.length;
+    if (owned && bytes.length >= SEPARATE_BODY_BYTES) this.#owned.push(bytes);
   }
 
   /**
@@ -152,7 +179,7 @@ export class Output {
   /** Writes the buffer or buffers whole, in order, within WRITE_TIMEOUT. Never rejects: a failure is kept. */
   #write(out: Uint8Array | Uint8Array[]): Promise<void> {
     if (this.#failure !== null) { // the socket is done for: write nothing more
-      this.#outstanding--;
+      if (--this.#outstanding === 0 && this.#count === 0) this.#freeOwned();
       return SETTLED;
     }
     this.#watchdog.setAfter(this.#writeTimeoutMs);
@@ -199,10 +226,39 @@ export class Output {
     }
   }
 
-  /** A write is over: its deadline stops. */
+  /** A write is over: its deadline stops; once none is left, owned parts are freed. */
   #settle(): void {
     this.#watchdog.clear();
-    this.#outstanding--;
+    if (--this.#outstanding === 0 && this.#owned.length > 0 && this.#count === 0) {
+      this.#freeOwned();
+    }
+  }
+
+  #freeOwned(): void {
+    const owned = this.#owned;
+    if (owned.length === 0) return;
+    this.#owned = [];
+    for (const bytes of owned) freeBytes(bytes);
+  }
+}
+
+/**
+ * Gives `bytes`' memory back at once, instead of when V8 next collects
+ * garbage (an idle server may not for many seconds, however much external
+ * memory died): detaching its buffer frees the backing store, or lets Deno's
+ * write op free it when it lets go. Only for an array that is its whole
+ * buffer (never a slab region) and that no one else reads.
+ */
+export function freeBytes(bytes: Uint8Array): void {
+  const buffer = bytes.buffer;
+  if (
+    bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength ||
+    !(buffer instanceof ArrayBuffer) || buffer.detached
+  ) return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // not detachable (a Wasm memory, say): left to the collector
   }
 }
 

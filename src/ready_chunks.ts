@@ -20,8 +20,25 @@ import { allocate } from "./slab.ts";
 /** Microtask turns a chunk may take and still count as ready (ready ones take up to 5). */
 const READY_TURNS = 16;
 
-/** Stop collecting ready chunks past this many bytes, and stream the rest. */
-export const MAX_COLLECTED_BYTES = 1024 * 1024;
+/**
+ * Stop collecting ready chunks once this many bytes are in, and stream the
+ * rest, each chunk read only once the one before it is written: what a
+ * client that does not read costs stays bounded by this, not by the body.
+ * One more chunk is read first, so a body that ends there (a fetch
+ * `Response` of one large array) still goes out with Content-Length.
+ */
+export const MAX_COLLECTED_BYTES = 64 * 1024;
+
+/**
+ * Collected bodies: copies made here, which nothing but the connection that
+ * writes them reads, so it may free them once written (see output.ts).
+ */
+const OWNED = new WeakSet<Uint8Array>();
+
+/** Whether `bytes` is a body {@link collectReady} made, free to release once written. */
+export function isOwnedBody(bytes: Uint8Array): boolean {
+  return OWNED.has(bytes);
+}
 
 /** What {@link collectReady} found. */
 export type Collected =
@@ -48,6 +65,7 @@ export async function collectReady(source: ChunkSource): Promise<Collected> {
   const ready: Uint8Array[] = [];
   let readyBytes = 0;
   const probe = new ReadProbe();
+  let full = false;
   for (;;) {
     const next = source.next();
     probe.watch(next);
@@ -61,7 +79,11 @@ export async function collectReady(source: ChunkSource): Promise<Collected> {
     const result = probe.value!;
     const wrongType = notBytes(result);
     if (wrongType !== null) return { kind: "failed", error: wrongType };
-    if (result.done) return { kind: "done", bytes: joinBytes(ready, readyBytes) };
+    if (result.done) {
+      const bytes = joinBytes(ready, readyBytes);
+      OWNED.add(bytes);
+      return { kind: "done", bytes };
+    }
     const chunk = result.value as Uint8Array;
     // An empty chunk would frame as the last chunk and end the body early.
     if (chunk.length === 0) continue;
@@ -71,7 +93,8 @@ export async function collectReady(source: ChunkSource): Promise<Collected> {
     copy.set(chunk);
     ready.push(copy);
     readyBytes += chunk.length;
-    if (readyBytes > MAX_COLLECTED_BYTES) return { kind: "more", ready, pending: null };
+    if (full) return { kind: "more", ready, pending: null };
+    full = readyBytes >= MAX_COLLECTED_BYTES;
   }
 }
 

@@ -11,13 +11,14 @@
  */
 
 import { handlerLog } from "./log.ts";
-import type { Output } from "./output.ts";
+import { freeBytes, type Output } from "./output.ts";
 import type { HttpVersion } from "./parser.ts";
 import {
   checkChunk,
   ChunkSource,
   collectReady,
   failedRead,
+  isOwnedBody,
   RestOfStream,
   StreamReadError,
 } from "./ready_chunks.ts";
@@ -28,6 +29,7 @@ import {
   encodeResponse,
   type SerializeOptions,
 } from "./serializer.ts";
+import { SizedBody } from "./sized_body.ts";
 import { isBodyless } from "./status.ts";
 
 /** What the connection knows about the exchange a response answers. */
@@ -73,6 +75,7 @@ export async function writeResponse(
 ): Promise<Written> {
   const body = res.body;
   if (body === undefined || !isStreamBody(body)) return queueFixed(output, res, options);
+  if (body instanceof SizedBody) return await writeSized(output, res, options, body);
   // The rest of a stream the fetch adapter probed already: not probed twice.
   const rest = body instanceof RestOfStream ? body : null;
   const source = rest?.source ?? new ChunkSource(body);
@@ -106,6 +109,62 @@ export async function writeResponse(
   return await streamChunked(output, res, options, source, collected.ready, pending);
 }
 
+/**
+ * Writes a body of known length piece by piece, with Content-Length: each
+ * piece is read only once the one before it is written, so a client that
+ * does not read holds one piece. A body that ends short, or fails after its
+ * head went out, closes the connection (the client sees it cut short).
+ */
+async function writeSized(
+  output: Output,
+  res: RawResponse,
+  options: WriteOptions,
+  body: SizedBody,
+): Promise<Written> {
+  const length = body.length;
+  if (options.omitBody || isBodyless(res.status) || length === 0) {
+    return queueHead(output, res, options, isBodyless(res.status) ? 0 : length);
+  }
+  const source = new ChunkSource(body);
+  // The first piece before the head: a body that cannot be read at all (a
+  // file gone since it was stat'ed) is still answered with a status.
+  let result: IteratorResult<Uint8Array>;
+  try {
+    result = await source.read();
+  } catch (error) {
+    source.cancel();
+    throw new StreamFailedEarly(error instanceof StreamReadError ? error.cause : error);
+  }
+  let bytes = 0;
+  let sent = 0;
+  let reusable = false;
+  try {
+    const head = queueHead(output, res, options, length);
+    bytes = head.bytes;
+    reusable = head.reusable;
+    while (!result.done && sent < length) {
+      let piece = result.value;
+      if (piece.length > length - sent) piece = piece.subarray(0, length - sent); // grew since
+      output.queue(piece);
+      sent += piece.length;
+      bytes += piece.length;
+      await output.flush(); // the next piece is read only once this one is written
+      if (sent < length) result = await source.read();
+    }
+  } catch (error) {
+    source.cancel();
+    if (!(error instanceof StreamReadError)) throw error;
+    handlerLog.error("response body failed after {bytes} bytes: {error}", {
+      bytes,
+      error: error.cause,
+    });
+    return { bytes, reusable: false, status: res.status };
+  }
+  source.cancel(); // closes a file not read to its end
+  // Shorter than its Content-Length (shrunk since): only closing tells the client.
+  return { bytes, reusable: reusable && sent === length, status: res.status };
+}
+
 async function streamChunked(
   output: Output,
   res: RawResponse,
@@ -130,8 +189,10 @@ async function streamChunked(
     );
     bytes = head.bytes;
     for (const data of ready) {
+      // The ready chunks are collectReady's copies: ours to free once written.
       const framed = frame(data);
-      output.queue(framed);
+      if (framed !== data) freeBytes(data);
+      output.queue(framed, true);
       bytes += framed.length;
     }
     await output.flush(); // the head goes out now, before the producer's next chunk
@@ -147,9 +208,9 @@ async function streamChunked(
       if (result.done) break;
       if (result.value.length === 0) continue; // an empty chunk would end the body
       const framed = frame(result.value);
-      output.queue(framed);
+      output.queue(framed, chunked); // a chunk frame is our copy; a bare chunk the producer's
       bytes += framed.length;
-      await output.flush();
+      await output.flush(); // the next chunk is read only once this one is written
     }
   } catch (error) {
     // The producer failed, or the peer went away: the body cannot be completed,
@@ -177,7 +238,7 @@ export function queueFixed(output: Output, res: RawResponse, options: SerializeO
   const { bytes, body, close } = encodeResponse(res, options);
   output.queue(bytes);
   if (body === null) return { bytes: bytes.length, reusable: !close, status: res.status };
-  output.queue(body);
+  output.queue(body, isOwnedBody(body));
   return { bytes: bytes.length + body.length, reusable: !close, status: res.status };
 }
 

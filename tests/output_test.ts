@@ -80,3 +80,50 @@ Deno.test("Output reports a write that outlasts WRITE_TIMEOUT as WriteTimeout at
   output.dispose();
   assert.equal(armedDeadlines(), 0);
 });
+
+Deno.test("Output frees an owned large part once its write settles, and leaves the others alone", async () => {
+  const sink = new Sink();
+  const output = new Output(sink, 60_000);
+  const owned = new Uint8Array(SEPARATE_BODY_BYTES).fill(0x61);
+  const shared = new Uint8Array(SEPARATE_BODY_BYTES).fill(0x62);
+  output.queue(bytes("head"));
+  output.queue(owned, true);
+  output.queue(shared);
+  await output.flush();
+  assert.equal(sink.writes.join("").length, 4 + 2 * SEPARATE_BODY_BYTES);
+  assert.equal(owned.buffer.detached, true); // given back, no collection needed
+  assert.equal(shared.buffer.detached, false); // the handler's: may be sent again
+  output.dispose();
+});
+
+Deno.test("Output never frees part of a shared buffer, even if owned", async () => {
+  const output = new Output(new Sink(), 60_000);
+  const slab = new Uint8Array(4 * SEPARATE_BODY_BYTES);
+  output.queue(slab.subarray(0, 2 * SEPARATE_BODY_BYTES), true);
+  await output.flush();
+  assert.equal(slab.buffer.detached, false);
+  output.dispose();
+});
+
+Deno.test("Output frees owned parts when the write fails (WRITE_TIMEOUT closed the socket)", async () => {
+  let fail: (e: Error) => void = () => {};
+  const output = new Output(
+    { write: () => new Promise<number>((_, reject) => (fail = reject)) },
+    1,
+    () => fail(new Error("closed")),
+  );
+  const owned = new Uint8Array(SEPARATE_BODY_BYTES);
+  output.queue(owned, true);
+  await assert.rejects(output.flush(), WriteTimeout);
+  assert.equal(owned.buffer.detached, true);
+  output.dispose();
+});
+
+Deno.test("Output frees owned parts queued but never written when disposed", () => {
+  const output = new Output(new Sink(), 60_000);
+  const owned = new Uint8Array(SEPARATE_BODY_BYTES);
+  output.queue(owned, true);
+  output.dispose();
+  assert.equal(owned.buffer.detached, true);
+  assert.equal(output.queuedBytes, 0);
+});

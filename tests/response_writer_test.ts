@@ -180,16 +180,59 @@ Deno.test("HEAD with a waiting producer: the head alone, and the connection stay
   assert.equal(reusable, true);
 });
 
-Deno.test("ready bytes up to MAX_COLLECTED_BYTES get Content-Length; past it, chunked", async () => {
-  for (const size of [MAX_COLLECTED_BYTES - 1, MAX_COLLECTED_BYTES, MAX_COLLECTED_BYTES + 1]) {
+Deno.test("one ready chunk gets Content-Length at any size (a fetch Response of one array)", async () => {
+  for (const size of [MAX_COLLECTED_BYTES - 1, MAX_COLLECTED_BYTES, 1024 * 1024 + 1]) {
     const { wire } = await write(new Response(new Uint8Array(size).fill(0x61)).body!);
-    if (size <= MAX_COLLECTED_BYTES) {
-      assert.match(wire, new RegExp(`content-length: ${size}\r\n`, "i"));
-    } else assert.match(wire, /transfer-encoding: chunked\r\n/i);
-    const body = wire.slice(wire.indexOf("\r\n\r\n") + 4);
-    if (size <= MAX_COLLECTED_BYTES) assert.equal(body, "a".repeat(size));
-    else assert.ok(body.endsWith("\r\n0\r\n\r\n"));
+    assert.match(wire, new RegExp(`content-length: ${size}\r\n`, "i"));
+    assert.equal(wire.slice(wire.indexOf("\r\n\r\n") + 4), "a".repeat(size));
   }
+});
+
+Deno.test("ready chunks past MAX_COLLECTED_BYTES go chunked, each read only once the one before is written", async () => {
+  const piece = MAX_COLLECTED_BYTES / 2;
+  const pieces = 8;
+  let pulled = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (pulled++ < pieces) c.enqueue(new Uint8Array(piece).fill(0x61));
+      else c.close();
+    },
+  }, { highWaterMark: 0 });
+  // A sink that takes nothing until told: the client does not read.
+  const gates: Array<() => void> = [];
+  const out: string[] = [];
+  const output = new Output({
+    write(p) {
+      out.push(dec.decode(p));
+      return new Promise<number>((resolve) => gates.push(() => resolve(p.length)));
+    },
+  }, 60_000);
+  const res = { status: 200, headers: [], body: stream } as RawResponse;
+  const written = writeResponse(output, res, PLAIN_OPTIONS);
+  for (let i = 0; i < 50 && gates.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+  // MAX_COLLECTED_BYTES and one chunk more were read; nothing else while the write waits.
+  const before = pulled;
+  assert.ok(before <= MAX_COLLECTED_BYTES / piece + 2, `pulled ${before}`);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pulled, before);
+  while (gates.length > 0 || pulled <= pieces) {
+    const gate = gates.shift();
+    if (gate === undefined) await new Promise((r) => setTimeout(r, 1));
+    else gate();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await written;
+  const flushed = output.flush();
+  for (let i = 0; i < 20; i++) {
+    gates.shift()?.();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await flushed;
+  output.dispose();
+  const wire = out.join("");
+  assert.match(wire, /transfer-encoding: chunked\r\n/i);
+  assert.ok(wire.endsWith("\r\n0\r\n\r\n"));
+  assert.equal(wire.split("a".repeat(piece)).length - 1, pieces);
 });
 
 /**

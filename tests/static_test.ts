@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { Output } from "../src/output.ts";
+import { writeResponse } from "../src/response_writer.ts";
+import { FILE_PIECE_BYTES, SizedBody } from "../src/sized_body.ts";
 import { join } from "node:path";
 import {
   CONTENT_TYPES,
@@ -290,4 +293,40 @@ Deno.test("serveFile() answers 304 without Content-Type for a weak list match (r
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("serveFile() reads a large file as it is sent: Content-Length, the same bytes, HEAD without a read", async () => {
+  await withSite(async ({ root }) => {
+    const size = 3 * FILE_PIECE_BYTES + 17;
+    const data = new Uint8Array(size).map((_, i) => i % 251);
+    await Deno.writeFile(join(root, "big.bin"), data);
+    for (const method of ["GET", "HEAD"]) {
+      const res = await serveFile(root, "big.bin", makeRequest(method, "/big.bin"));
+      assert.equal(res.status, 200);
+      assert.ok(res.body instanceof SizedBody);
+      const parts: Uint8Array[] = [];
+      const output = new Output({
+        write(p) {
+          parts.push(p.slice());
+          return Promise.resolve(p.length);
+        },
+      }, 60_000);
+      const written = await writeResponse(output, res, {
+        keepAlive: true,
+        omitBody: method === "HEAD",
+        date: "Thu, 01 Jan 2026 00:00:00 GMT",
+        version: "HTTP/1.1",
+        closingSignal: () => new AbortController().signal,
+      });
+      await output.flush();
+      output.dispose();
+      assert.equal(written.reusable, true);
+      const wire = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      parts.reduce((at, p) => (wire.set(p, at), at + p.length), 0);
+      const text = new TextDecoder("latin1").decode(wire);
+      const headEnd = text.indexOf("\r\n\r\n") + 4;
+      assert.match(text.slice(0, headEnd), new RegExp(`content-length: ${size}\r\n`, "i"));
+      assert.deepEqual(wire.subarray(headEnd), method === "HEAD" ? new Uint8Array(0) : data);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { extname, join, resolve, sep } from "node:path";
 import type { RawRequest } from "../request.ts";
 import type { Handler, RawResponse } from "../response.ts";
 import { text } from "../response.ts";
+import { fileBody, STREAMED_FILE_BYTES } from "../sized_body.ts";
 
 /** Content types by extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -62,6 +63,15 @@ export async function serveFile(
     return { status: 304, headers: validators };
   }
   const type = CONTENT_TYPES[extname(real).toLowerCase()] ?? "application/octet-stream";
+  // A large file is read as it is sent, a piece at a time: a client that
+  // does not read holds one piece (64 KiB) of it, not the whole file.
+  if (info.size > STREAMED_FILE_BYTES) {
+    return {
+      status: 200,
+      headers: { "Content-Type": type, ...validators },
+      body: fileBody(real, info.size),
+    };
+  }
   try {
     return {
       status: 200,
