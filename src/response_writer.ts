@@ -152,13 +152,7 @@ async function writeSized(
       if (sent < length) result = await source.read();
     }
   } catch (error) {
-    source.cancel();
-    if (!(error instanceof StreamReadError)) throw error;
-    handlerLog.error("response body failed after {bytes} bytes: {error}", {
-      bytes,
-      error: error.cause,
-    });
-    return { bytes, reusable: false, status: res.status };
+    return cutShort(source, error, bytes, res.status);
   }
   source.cancel(); // closes a file not read to its end
   // Shorter than its Content-Length (shrunk since): only closing tells the client.
@@ -213,15 +207,8 @@ async function streamChunked(
       await output.flush(); // the next chunk is read only once this one is written
     }
   } catch (error) {
-    // The producer failed, or the peer went away: the body cannot be completed,
-    // and closing without the last chunk tells the client it is truncated.
-    source.cancel();
-    if (!(error instanceof StreamReadError)) throw error;
-    handlerLog.error("response stream failed after {bytes} bytes: {error}", {
-      bytes,
-      error: error.cause,
-    });
-    return { bytes, reusable: false, status: res.status };
+    // Closing without the last chunk tells the client the body is truncated.
+    return cutShort(source, error, bytes, res.status);
   }
   if (chunked) {
     output.queue(LAST_CHUNK);
@@ -252,6 +239,21 @@ function queueHead(
   const bytes = head.bytes;
   output.queue(bytes);
   return { bytes: bytes.length, reusable: framing !== "close" && !head.close, status: res.status };
+}
+
+/**
+ * A body that failed after its head went out: the producer failed (logged;
+ * the connection must close, which tells the client it is cut short), or the
+ * peer went away (rethrown). The source is cancelled either way.
+ */
+function cutShort(source: ChunkSource, error: unknown, bytes: number, status: number): Written {
+  source.cancel();
+  if (!(error instanceof StreamReadError)) throw error;
+  handlerLog.error("response body failed after {bytes} bytes: {error}", {
+    bytes,
+    error: error.cause,
+  });
+  return { bytes, reusable: false, status };
 }
 
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");

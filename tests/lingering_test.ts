@@ -12,27 +12,42 @@ import { Pool } from "../src/pool.ts";
 import { text } from "../src/response.ts";
 import { Router } from "../src/router.ts";
 import { serve } from "../src/serve.ts";
-import { Latch, RawClient, startServer, until } from "./fixtures/harness.ts";
+import { Latch, RawClient, startServer, until, type WireResponse } from "./fixtures/harness.ts";
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`;
 
 /**
- * Writes `head` and then `bodyBytes` zero bytes in 64 KiB writes, as curl
- * uploads a file; returns the error that stopped it, or null. A client such
- * as curl reports a failed write (a broken pipe, a reset) and never reads
- * the answer waiting for it: to it, the answer is lost.
+ * Sends `head` and then `body` (a byte count of zeros, or the pieces given)
+ * on a new connection, as curl uploads a file: the whole upload before
+ * reading. Such a client reports a failed write (a broken pipe, a reset)
+ * and never reads the answer waiting for it, so every write must succeed.
+ * Then reads the answer, and checks that the connection ends cleanly.
  */
-async function upload(client: RawClient, head: string, bodyBytes: number): Promise<unknown> {
-  const piece = new Uint8Array(64 * 1024);
+async function uploadThenAnswer(
+  port: number,
+  head: string,
+  body: number | readonly string[],
+): Promise<WireResponse> {
+  using client = await RawClient.connect(port);
+  let failed: unknown = null;
   try {
     await client.write(head);
-    for (let sent = 0; sent < bodyBytes; sent += piece.length) {
-      await client.write(piece.subarray(0, Math.min(piece.length, bodyBytes - sent)));
+    if (typeof body === "number") {
+      const piece = new Uint8Array(64 * 1024);
+      for (let sent = 0; sent < body; sent += piece.length) {
+        await client.write(piece.subarray(0, Math.min(piece.length, body - sent)));
+      }
+    } else {
+      for (const piece of body) await client.write(piece);
     }
-    return null;
   } catch (error) {
-    return error;
+    failed = error;
   }
+  assert.equal(failed, null, "the upload was cut off");
+  const res = await client.response();
+  assert.ok(await client.closedByServer());
+  assert.equal(client.wasReset, false, "the connection ended with a reset");
+  return res;
 }
 
 /**
@@ -58,36 +73,17 @@ async function sendsMoreAndEndsCleanly(client: RawClient): Promise<void> {
 // broken pipe or a reset instead of its 404.
 Deno.test("a 32 MiB upload with Connection: close to an unknown path reads its 404, not a reset", async () => {
   await using s = startServer({ maxBodyBytes: 64 * 1024 * 1024 });
-  using client = await RawClient.connect(s.port);
   const size = 32 * 1024 * 1024;
-  const failed = await upload(
-    client,
-    `POST /nope HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`,
-    size,
-  );
-  assert.equal(failed, null, "the upload was cut off");
-  const res = await client.response();
-  assert.equal(res.status, 404);
-  assert.ok(await client.closedByServer());
-  assert.equal(client.wasReset, false);
+  const head =
+    `POST /nope HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`;
+  assert.equal((await uploadThenAnswer(s.port, head, size)).status, 404);
 });
 
 Deno.test("a chunked upload to an unknown path reads its 404 and a clean close", async () => {
   await using s = startServer();
-  using client = await RawClient.connect(s.port);
-  await client.write("POST /nope HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
-  const chunk = "10000\r\n" + "x".repeat(0x10000) + "\r\n";
-  let failed: unknown = null;
-  try {
-    for (let i = 0; i < 64; i++) await client.write(chunk);
-  } catch (error) {
-    failed = error;
-  }
-  assert.equal(failed, null, "the upload was cut off");
-  const res = await client.response();
-  assert.equal(res.status, 404);
-  assert.ok(await client.closedByServer());
-  assert.equal(client.wasReset, false);
+  const head = "POST /nope HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const chunks = Array.from({ length: 64 }, () => "10000\r\n" + "x".repeat(0x10000) + "\r\n");
+  assert.equal((await uploadThenAnswer(s.port, head, chunks)).status, 404);
 });
 
 Deno.test("a serve() handler that answers 401 with Connection: close before reading the upload is read", async () => {
@@ -95,52 +91,35 @@ Deno.test("a serve() handler that answers 401 with Connection: close before read
     { hostname: "127.0.0.1", port: 0, maxBodyBytes: 64 * 1024 * 1024 },
     () => new Response("no", { status: 401, headers: { connection: "close" } }),
   );
-  using client = await RawClient.connect(server.addr.port);
   const size = 16 * 1024 * 1024;
-  const failed = await upload(
-    client,
-    `PUT /f HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`,
-    size,
-  );
-  assert.equal(failed, null, "the upload was cut off");
-  const res = await client.response();
+  const head = `PUT /f HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`;
+  const res = await uploadThenAnswer(server.addr.port, head, size);
   assert.equal(res.status, 401);
   assert.equal(res.headers.get("connection"), "close");
-  assert.ok(await client.closedByServer());
-  assert.equal(client.wasReset, false);
 });
 
 Deno.test("a 503 for a full queue, answered before the body is read, is read", async () => {
   const latch = new Latch();
   const pool = new Pool(1, 0);
-  const router = new Router()
-    .get("/wait", async () => {
-      await latch.wait();
-      return text("done");
-    })
-    .add("PUT", "/f", () => text("stored"));
-  await using s = startServer({ pool, maxBodyBytes: 64 * 1024 * 1024 }, router);
+  const router = new Router().get("/wait", async () => {
+    await latch.wait();
+    return text("done");
+  });
+  await using s = startServer({ pool }, router);
   using busy = await RawClient.connect(s.port);
   await busy.write(GET("/wait"));
   await latch.arrived(1);
-  // The buffered route reads its body before it asks for a permit: stream it instead.
+  // A buffered route reads its body before it asks for a permit: a streaming
+  // one (serve()) on the same pool is refused first.
   await using streaming = serve(
     { hostname: "127.0.0.1", port: 0, pool, maxBodyBytes: 64 * 1024 * 1024 },
     () => new Response("stored"),
   );
-  using client = await RawClient.connect(streaming.addr.port);
   const size = 8 * 1024 * 1024;
-  const failed = await upload(
-    client,
-    `PUT /f HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`,
-    size,
-  );
-  assert.equal(failed, null, "the upload was cut off");
-  const res = await client.response();
+  const head = `PUT /f HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`;
+  const res = await uploadThenAnswer(streaming.addr.port, head, size);
   assert.equal(res.status, 503);
   assert.equal(res.headers.get("retry-after"), "1");
-  assert.ok(await client.closedByServer());
-  assert.equal(client.wasReset, false);
   latch.open();
   assert.equal((await busy.response()).status, 200);
 });

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { notServing, RawClient } from "./fixtures/harness.ts";
+import { OutputLines } from "./fixtures/output_lines.ts";
 import { START_FLAGS } from "./fixtures/start_command.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -32,9 +33,7 @@ async function runToExit(env: Record<string, string>, args: string[] = []) {
 /** A running server process, with its stdout read line by line. */
 class Program implements AsyncDisposable {
   readonly child: Deno.ChildProcess;
-  readonly lines: string[] = [];
-  #waiters: Array<() => void> = [];
-  #done: Promise<void>;
+  readonly #output: OutputLines;
   port = 0;
 
   constructor(env: Record<string, string>, args: string[] = []) {
@@ -44,40 +43,21 @@ class Program implements AsyncDisposable {
       stdout: "piped",
       stderr: "null",
     }).spawn();
-    this.#done = this.#read();
+    this.#output = new OutputLines(this.child.stdout, this.child.status);
     // A safety net, not a synchronisation: a program that never prints what a
     // test waits for is killed, so the test fails instead of hanging CI.
     const guard = setTimeout(() => this.child.kill("SIGKILL"), SAFETY_LIMIT_MS);
     this.child.status.finally(() => clearTimeout(guard));
   }
 
-  async #read(): Promise<void> {
-    let partial = "";
-    for await (const chunk of this.child.stdout.pipeThrough(new TextDecoderStream())) {
-      const parts = (partial + chunk).split("\n");
-      partial = parts.pop()!;
-      this.lines.push(...parts);
-      for (const wake of this.#waiters.splice(0)) wake();
-    }
-    for (const wake of this.#waiters.splice(0)) wake();
+  /** The log lines so far. */
+  get lines(): string[] {
+    return this.#output.lines;
   }
 
   /** Waits for a log line matching `pattern` (throws if the process ends first). */
-  async line(pattern: RegExp): Promise<string> {
-    for (;;) {
-      const found = this.lines.find((l) => pattern.test(l));
-      if (found !== undefined) return found;
-      const ended = await Promise.race([
-        new Promise<false>((resolve) => this.#waiters.push(() => resolve(false))),
-        this.child.status.then(() => true),
-      ]);
-      if (ended) {
-        await this.#done;
-        const last = this.lines.find((l) => pattern.test(l));
-        if (last !== undefined) return last;
-        throw new Error(`process ended without a line matching ${pattern}`);
-      }
-    }
+  line(pattern: RegExp): Promise<string> {
+    return this.#output.line(pattern);
   }
 
   /** Waits for the "listening" line (text or JSON) and returns the bound port. */
@@ -91,7 +71,7 @@ class Program implements AsyncDisposable {
 
   async exit(): Promise<number> {
     const status = await this.child.status;
-    await this.#done;
+    await this.#output.done;
     return status.code;
   }
 
