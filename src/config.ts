@@ -275,11 +275,12 @@ export const SETTINGS: readonly Setting[] = [
     default: 2 * SECOND,
     min: 0,
     max: HOUR,
-    doc: "After work, how long a listener must be idle before it asks V8 for a " +
-      "memory-reducing collection (if its heap grew by 16 MiB since the last), so memory a " +
-      "burst took is given back; V8 alone keeps it until it next allocates. 2 s: past " +
-      "the pauses between a client's requests; one collection takes 15-40 ms. Needs " +
-      "--v8-flags=--expose-gc, which deno task start, the binary and the image pass; 0 is off.",
+    doc: "How long a listener must be quiet (under 10 connections and requests a second) " +
+      "before it asks V8 for a memory-reducing collection, if its heap grew by 16 MiB since " +
+      "the last, so memory a burst took is given back; V8 alone keeps it until it next " +
+      "allocates. 2 s: past the pauses between a client's requests; one collection takes " +
+      "15-40 ms. Needs --v8-flags=--expose-gc, which deno task start, the binary and the " +
+      "image pass; 0 is off.",
   },
   {
     key: "logLevel",

@@ -1,5 +1,5 @@
 /**
- * Gives memory back after a burst: once a listener has been idle for a
+ * Gives memory back after a burst: once a listener has been quiet for a
  * while after work, it asks V8 for a memory-reducing collection.
  *
  * V8 collects garbage when it allocates, so a server that just went quiet
@@ -14,10 +14,12 @@
  * does (a library never should: `src/main.ts` and the cluster's listeners
  * start this, not `Server`). It needs V8's `gc()`, which the `--expose-gc`
  * V8 flag provides: `deno task start`, the compiled binary and the image pass
- * it. A collection runs only when the heap grew by {@link MIN_GROWTH_BYTES}
- * since the last, so a health probe every few seconds does not cost one each.
- * A listener counts as idle while nothing new happens, even with a long
- * response still streaming: that response then waits out one collection.
+ * it. "Quiet" means fewer than {@link QUIET_EVENTS_PER_SECOND} connections
+ * and requests a second over the whole delay, not none: a load balancer's
+ * health probe every second must not keep the memory of a burst forever.
+ * A collection runs only when the heap grew by {@link MIN_GROWTH_BYTES}
+ * since the last, so a quiet server's probes do not cost one each. A long
+ * response still streaming may wait out one collection.
  *
  * @module
  */
@@ -30,9 +32,16 @@
  */
 export const MIN_GROWTH_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Below this many connections plus requests a second, a listener is quiet:
+ * 10, which a health probe (two a probe) every 200 ms stays under, and
+ * traffic that would grow the heap 16 MiB does not.
+ */
+export const QUIET_EVENTS_PER_SECOND = 10;
+
 /** What {@link collectWhenIdle} watches and calls. */
 export interface IdleCollectorOptions {
-  /** How long the listener must be idle after work before collecting, ms (IDLE_GC_AFTER). */
+  /** How long the listener must be quiet before collecting, ms (IDLE_GC_AFTER). */
   readonly afterMs: number;
   /** A number that changes whenever the listener works (connections accepted plus requests). */
   readonly activity: () => number;
@@ -55,17 +64,17 @@ function reduceMemory(): void {
 
 /**
  * The decision, apart from the timer: {@link check} is called a few times
- * per delay with the clock, and collects once activity has stood still for
- * `afterMs` after a change, if the heap grew by {@link MIN_GROWTH_BYTES}
- * since the last collection (or the start).
+ * per delay with the clock, and collects once the listener has been quiet
+ * for `afterMs` (fewer than {@link QUIET_EVENTS_PER_SECOND} events a second
+ * over that whole time), if the heap grew by {@link MIN_GROWTH_BYTES} since
+ * the last collection (or the start).
  */
 export class IdleCollector {
   readonly #options: IdleCollectorOptions;
   readonly #heap: () => number;
   readonly #collect: () => void;
-  #seen: number;
-  #changedAt: number;
-  #pending = false;
+  /** (time, activity) readings, oldest first, reaching back at least `afterMs`. */
+  readonly #readings: Array<{ readonly at: number; readonly activity: number }> = [];
   #floor: number;
   #collections = 0;
 
@@ -73,8 +82,7 @@ export class IdleCollector {
     this.#options = options;
     this.#heap = options.heap ?? (() => Deno.memoryUsage().heapTotal);
     this.#collect = options.collect ?? reduceMemory;
-    this.#seen = options.activity();
-    this.#changedAt = now;
+    this.#readings.push({ at: now, activity: options.activity() });
     this.#floor = this.#heap();
   }
 
@@ -85,15 +93,15 @@ export class IdleCollector {
 
   /** Looks at the activity at time `now` (ms), and collects if it is time to. */
   check(now: number): void {
-    const activity = this.#options.activity();
-    if (activity !== this.#seen) {
-      this.#seen = activity;
-      this.#changedAt = now;
-      this.#pending = true;
-      return;
-    }
-    if (!this.#pending || now - this.#changedAt < this.#options.afterMs) return;
-    this.#pending = false;
+    const { afterMs, activity } = this.#options;
+    const readings = this.#readings;
+    readings.push({ at: now, activity: activity() });
+    // Keep one reading at or before the window's start, and none older.
+    while (readings.length > 2 && readings[1]!.at <= now - afterMs) readings.shift();
+    const first = readings[0]!;
+    if (now - first.at < afterMs) return; // not watched that long yet
+    const events = readings[readings.length - 1]!.activity - first.activity;
+    if (events >= QUIET_EVENTS_PER_SECOND * (now - first.at) / 1000) return;
     if (this.#heap() - this.#floor < MIN_GROWTH_BYTES) return;
     this.#collect();
     this.#collections++;
