@@ -1,8 +1,8 @@
 /**
  * The client of the idle-connections scenario: opens N keep-alive
  * connections, sends one `GET /` on each and reads its response, then keeps
- * every socket open. It prints `OPEN <ok> <failed>` when done, waits for a
- * line on stdin (or EOF), closes every socket and prints `CLOSED`.
+ * every socket open until run.ts has read the server's RSS (the protocol of
+ * `lib/held_connections.ts`).
  *
  * Usage: `deno run --allow-net bench/idle_client.ts <port> <count>`
  * (raise `ulimit -n` above count first).
@@ -10,10 +10,10 @@
  * @module
  */
 
+import { holdConnections } from "./lib/held_connections.ts";
+
 const port = Number(Deno.args[0]);
 const count = Number(Deno.args[1] ?? "10000");
-/** Connections being opened at once; keeps the server's accept backlog small. */
-const CONCURRENCY = 200;
 
 const REQUEST = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 const HEAD_END = new TextEncoder().encode("\r\n\r\n");
@@ -49,40 +49,14 @@ async function readResponse(conn: Deno.TcpConn): Promise<void> {
   }
 }
 
-const open: Deno.TcpConn[] = [];
-let failed = 0;
-let firstError = "";
-let next = 0;
-
-async function opener(): Promise<void> {
-  while (next < count) {
-    next++;
-    let conn: Deno.TcpConn | undefined;
-    try {
-      conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      await conn.write(REQUEST);
-      await readResponse(conn);
-      open.push(conn);
-    } catch (error) {
-      failed++;
-      if (firstError === "") firstError = String(error);
-      try {
-        conn?.close();
-      } catch { /* already closed */ }
-    }
-  }
-}
-
-await Promise.all(Array.from({ length: CONCURRENCY }, opener));
-console.log(`OPEN ${open.length} ${failed}${firstError ? ` ${firstError}` : ""}`);
-
-// Wait for run.ts to read the server's RSS: any line on stdin, or EOF.
-const reader = Deno.stdin.readable.getReader();
-await reader.read();
-reader.releaseLock();
-for (const conn of open) {
+await holdConnections(count, async () => {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   try {
+    await conn.write(REQUEST);
+    await readResponse(conn);
+    return conn;
+  } catch (error) {
     conn.close();
-  } catch { /* closed by the server */ }
-}
-console.log("CLOSED");
+    throw error;
+  }
+});

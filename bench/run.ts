@@ -23,7 +23,7 @@
 
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { Child, hasCommand, isStopping, stopAll } from "./lib/children.ts";
+import { Child, hasCommand, isStopping, runStoppingChildren, stopAll } from "./lib/children.ts";
 import {
   allProcessTicks,
   clockTicksPerSecond,
@@ -47,7 +47,7 @@ import {
   type RunFacts,
   type ScalingSummary,
 } from "./lib/report.ts";
-import { parseWrk, type WrkResult } from "./lib/wrk.ts";
+import { runWrk, type WrkResult, wrkResult } from "./lib/wrk.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const ROOT = here("../");
@@ -368,23 +368,6 @@ function wrkArgv(
     ...scenario.wrkArgs,
     `http://127.0.0.1:${port}${scenario.path}`,
   ];
-}
-
-async function runWrk(argv: readonly string[], seconds: number): Promise<WrkResult> {
-  return await wrkResult(Child.spawn(argv), seconds);
-}
-
-/** Waits for a wrk process (killing it if it overruns) and parses its report. */
-async function wrkResult(wrk: Child, seconds: number): Promise<WrkResult> {
-  const guard = setTimeout(() => wrk.kill("SIGKILL"), (seconds + 30) * 1000);
-  try {
-    await wrk.done;
-    const { code } = await wrk.status;
-    if (code !== 0) throw new Error(`wrk exited ${code}: ${wrk.stderrTail}`);
-    return parseWrk(wrk.lines.join("\n"));
-  } finally {
-    clearTimeout(guard);
-  }
 }
 
 /** What a measured run needs besides its server and scenario. */
@@ -911,20 +894,4 @@ async function main(): Promise<void> {
   progress(`wrote ${dir}latest.md and latest.json`);
 }
 
-// Ctrl-C or a kill: stop every child (servers as process groups), then exit.
-// The run in progress fails once its children are gone; that error is expected.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  Deno.addSignalListener(signal, () => {
-    if (isStopping()) return;
-    progress(`${signal}: stopping every process started`);
-    stopAll().finally(() => Deno.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (!isStopping()) throw error;
-} finally {
-  await stopAll();
-}
+await runStoppingChildren(main, stopAll, progress);

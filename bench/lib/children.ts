@@ -169,6 +169,33 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((child) => child.stop(1000)));
 }
 
+/**
+ * Runs a benchmark's `main` so that nothing it started outlives it: Ctrl-C or
+ * a kill stops every child (then exits 130), and so does the end of `main`,
+ * however it ends. The run in progress fails once its children are gone; that
+ * error is expected and swallowed.
+ */
+export async function runStoppingChildren(
+  main: () => Promise<void>,
+  cleanUp: () => Promise<void>,
+  progress: (message: string) => void,
+): Promise<void> {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    Deno.addSignalListener(signal, () => {
+      if (isStopping()) return;
+      progress(`${signal}: stopping every process started`);
+      cleanUp().finally(() => Deno.exit(130));
+    });
+  }
+  try {
+    await main();
+  } catch (error) {
+    if (!isStopping()) throw error;
+  } finally {
+    await cleanUp();
+  }
+}
+
 /** Whether `name` is on PATH. */
 export async function hasCommand(name: string): Promise<boolean> {
   const out = await new Deno.Command("bash", {

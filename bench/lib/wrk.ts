@@ -4,6 +4,8 @@
  * @module
  */
 
+import { Child } from "./children.ts";
+
 /** What one wrk run measured. */
 export interface WrkResult {
   /** Responses completed (with pipelining, every response counts). */
@@ -64,4 +66,25 @@ export function parseWrk(out: string): WrkResult {
     errorDetail: nonzero.map(([kind, n]) => `${kind} ${n}`).join(", "),
     raw: out,
   };
+}
+
+/**
+ * Waits for a wrk process that should run `seconds` (killing it 30 s after
+ * that) and parses its report; throws when it fails.
+ */
+export async function wrkResult(wrk: Child, seconds: number): Promise<WrkResult> {
+  const guard = setTimeout(() => wrk.kill("SIGKILL"), (seconds + 30) * 1000);
+  try {
+    await wrk.done;
+    const { code } = await wrk.status;
+    if (code !== 0) throw new Error(`wrk exited ${code}: ${wrk.stderrTail}`);
+    return parseWrk(wrk.lines.join("\n"));
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+/** Runs wrk with these arguments to the end and reads its report. */
+export async function runWrk(argv: readonly string[], seconds: number): Promise<WrkResult> {
+  return await wrkResult(Child.spawn(argv), seconds);
 }
