@@ -25,7 +25,7 @@ RUN deno install --frozen
 COPY --chown=deno:deno mod.ts ./
 COPY --chown=deno:deno src/ ./src/
 COPY --chown=deno:deno www/ ./www/
-RUN deno cache --frozen src/main.ts src/cluster_worker.ts src/healthcheck.ts
+RUN deno cache --frozen src/program/main.ts src/program/cluster_worker.ts src/program/healthcheck.ts
 
 ENV HOST=0.0.0.0 \
     PORT=8080 \
@@ -33,15 +33,15 @@ ENV HOST=0.0.0.0 \
 EXPOSE 8080
 
 # Exit 0 when GET /health answers {"status":"ok"}. The probe is a small Deno
-# script (src/healthcheck.ts) that asks where the server listens (HOST and
+# script (src/program/healthcheck.ts) that asks where the server listens (HOST and
 # PORT, as the server reads them; a wildcard HOST means loopback), so no curl
 # or wget is needed. Settings given as flags to the server instead of env
 # vars must be given to the probe too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
-  CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS", "src/healthcheck.ts"]
+  CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS", "src/program/healthcheck.ts"]
 
 # Exec form: the image's tini entrypoint runs deno as the child that receives
 # SIGTERM from `docker stop`, and rawhttp drains within SHUTDOWN_TIMEOUT (8 s),
 # before Docker's 10 s SIGKILL.
 STOPSIGNAL SIGTERM
-CMD ["run", "--cached-only", "--v8-flags=--expose-gc", "--allow-net", "--allow-env", "--allow-read=/app", "src/main.ts"]
+CMD ["run", "--cached-only", "--v8-flags=--expose-gc", "--allow-net", "--allow-env", "--allow-read=/app", "src/program/main.ts"]

@@ -17,15 +17,15 @@
  * @module
  */
 
-export { type HttpServer, serve, type ServeInit, type ServeOptions } from "./src/serve.ts";
+export { type HttpServer, serve, type ServeInit, type ServeOptions } from "./src/fetch/serve.ts";
 export {
   defaultOnError,
   type ErrorHandler,
   type FetchHandler,
   fetchHandler,
   type ServeHandlerInfo,
-} from "./src/fetch.ts";
-export { Server, type ServerOptions } from "./src/server.ts";
+} from "./src/fetch/adapter.ts";
+export { Server, type ServerOptions } from "./src/server/server.ts";
 export {
   FALLBACK_ROUTE,
   type Match,
@@ -34,10 +34,10 @@ export {
   Router,
   type Routes,
   withFallback,
-} from "./src/router.ts";
-export { RawRequest, type RemoteAddr, type StreamingParts } from "./src/request.ts";
-export type { HeadLimits, HttpVersion } from "./src/parser.ts";
-export type { LogFormat, LogLevel } from "./src/config.ts";
+} from "./src/app/router.ts";
+export { RawRequest, type RemoteAddr, type StreamingParts } from "./src/app/request.ts";
+export type { HeadLimits, HttpVersion } from "./src/protocol/head_parser.ts";
+export type { LogFormat, LogLevel } from "./src/server/log.ts";
 export {
   type FixedBody,
   type Handler,
@@ -49,25 +49,33 @@ export {
   type ResponseInit,
   type StreamBody,
   text,
-} from "./src/response.ts";
-export { RequestHeaders } from "./src/headers.ts";
-export { type Permit, Pool, POOL_FULL, type PoolStats } from "./src/pool.ts";
+} from "./src/app/response.ts";
+export { RequestHeaders } from "./src/protocol/headers.ts";
+export { type Permit, Pool, POOL_FULL, type PoolStats } from "./src/server/pool.ts";
 export {
   type ConnectionStats,
   Metrics,
   type RequestCounts,
   UNMATCHED_ROUTE,
-} from "./src/metrics.ts";
-export type { ConnectionLimits } from "./src/connection.ts";
+} from "./src/server/metrics.ts";
+export type { ConnectionLimits } from "./src/server/connection.ts";
+export {
+  defaultLimits,
+  type LimitName,
+  LIMITS,
+  type Limits,
+  type LimitSpec,
+  type LimitUnit,
+} from "./src/protocol/limits.ts";
 export {
   type BodylessStatus,
   type ContentStatus,
   type InformationalStatus,
   type Status,
   STATUS_TEXT,
-} from "./src/status.ts";
-export { type RejectionCode, REJECTIONS } from "./src/errors.ts";
-export { setupLogging } from "./src/log.ts";
+} from "./src/protocol/status.ts";
+export { type RejectionCode, REJECTIONS } from "./src/protocol/rejections.ts";
+export { setupLogging } from "./src/server/log.ts";
 export { serveFile, staticFiles } from "./src/handlers/static.ts";
 export { healthHandler } from "./src/handlers/health.ts";
 export {

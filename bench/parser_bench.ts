@@ -8,7 +8,7 @@
  * @module
  */
 
-import { DEFAULT_HEAD_LIMITS, HeadParser, parseHead } from "../src/parser.ts";
+import { DEFAULT_HEAD_LIMITS, HeadParser, parseHead } from "../src/protocol/head_parser.ts";
 
 const encoder = new TextEncoder();
 

@@ -9,12 +9,12 @@
  * @module
  */
 
-import { defaultConfig } from "../src/config.ts";
-import { Connection, type ConnectionContext, type Socket } from "../src/connection.ts";
-import { fetchHandler } from "../src/fetch.ts";
-import { Metrics } from "../src/metrics.ts";
-import { Pool } from "../src/pool.ts";
-import { Router } from "../src/router.ts";
+import { defaultConfig } from "../src/program/settings.ts";
+import { Connection, type ConnectionContext, type Socket } from "../src/server/connection.ts";
+import { fetchHandler } from "../src/fetch/adapter.ts";
+import { Metrics } from "../src/server/metrics.ts";
+import { Pool } from "../src/server/pool.ts";
+import { Router } from "../src/app/router.ts";
 
 const REQUESTS = 1000;
 const HELLO = "Hello, world!\n";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { json, type RawResponse, text } from "../src/response.ts";
-import { type SerializeOptions, serializeResponse } from "../src/serializer.ts";
+import { json, type RawResponse, text } from "../src/app/response.ts";
+import { type SerializeOptions, serializeResponse } from "../src/protocol/serializer.ts";
 
 const OPTIONS: SerializeOptions = {
   keepAlive: true,

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { flagOf, SETTINGS } from "../src/config.ts";
+import { flagOf, SETTINGS } from "../src/program/settings.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 

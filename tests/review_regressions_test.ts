@@ -4,12 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { serve } from "../src/serve.ts";
-import { Router } from "../src/router.ts";
-import { Connection } from "../src/connection.ts";
-import { Metrics } from "../src/metrics.ts";
-import { Pool } from "../src/pool.ts";
-import { defaultConfig } from "../src/config.ts";
+import { serve } from "../src/fetch/serve.ts";
+import { Router } from "../src/app/router.ts";
+import { Connection } from "../src/server/connection.ts";
+import { Metrics } from "../src/server/metrics.ts";
+import { Pool } from "../src/server/pool.ts";
+import { defaultConfig } from "../src/program/settings.ts";
 import { bytes, idleEventStream, Latch, RawClient, startServer } from "./fixtures/harness.ts";
 
 const LOCAL = { hostname: "127.0.0.1", port: 0 } as const;

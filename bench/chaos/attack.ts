@@ -34,7 +34,7 @@ export interface AttackContext {
 export interface Row {
   /** Added to the server's name, e.g. "SIGQUIT" or "keep-alive". */
   readonly variant?: string;
-  /** What ran: "src/main.ts --write-timeout 5s". */
+  /** What ran: "src/program/main.ts --write-timeout 5s". */
   readonly setup: string;
   /** The cells under {@link Attack.columns}. */
   readonly cells: readonly string[];

@@ -1,6 +1,6 @@
 /**
  * The servers the chaos benchmark attacks, and how each one is started for
- * an attack: rawhttp (its demo program, src/main.ts, or `serve()` from mod.ts
+ * an attack: rawhttp (its demo program, src/program/main.ts, or `serve()` from mod.ts
  * when the attack needs a route only a fetch handler has), Deno.serve,
  * node:http, nginx and Bun.
  *
@@ -34,7 +34,7 @@ export interface Need {
 export interface Launch {
   readonly argv: readonly string[];
   readonly routes: RoutePaths;
-  /** What runs, for the report: "src/main.ts --write-timeout 5s". */
+  /** What runs, for the report: "src/program/main.ts --write-timeout 5s". */
   readonly setup: string;
   /** Whether `POST /upload` answers the body's length (nginx answers a fixed "ok"). */
   readonly uploadAnswersLength: boolean;
@@ -74,13 +74,13 @@ function startTaskFlags(): string[] {
     const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
     const words = String(config.tasks.start).split(/\s+/);
     const run = words.indexOf("run");
-    const main = words.indexOf("src/main.ts");
+    const main = words.indexOf("src/program/main.ts");
     if (words[0] === "deno" && run === 1 && main > run) return words.slice(run + 1, main);
   } catch { /* no such task: the plain permissions */ }
   return ["--allow-net", "--allow-env", "--allow-read"];
 }
 
-/** rawhttp: src/main.ts, or serve() with the shared handler for /upload and /slow. */
+/** rawhttp: src/program/main.ts, or serve() with the shared handler for /upload and /slow. */
 const rawhttp: Peer = {
   name: "rawhttp",
   routes: ALL_ROUTES,
@@ -105,14 +105,14 @@ const rawhttp: Peer = {
         "--config",
         `${ROOT}deno.json`,
         ...startTaskFlags(),
-        `${ROOT}src/main.ts`,
+        `${ROOT}src/program/main.ts`,
         ...common,
         "--www-dir",
         www.dir,
         ...flags,
       ],
       routes: { ...SAME_PATHS, big: "/static/big.bin", upload: null, slow: null },
-      setup: ["src/main.ts", ...flags].join(" "),
+      setup: ["src/program/main.ts", ...flags].join(" "),
       uploadAnswersLength: true,
       cleanup: async () => await www[Symbol.asyncDispose](),
     };

@@ -18,7 +18,7 @@
  */
 
 import { type RawResponse, Router } from "../../mod.ts";
-import { joinBytes } from "../../src/output.ts";
+import { joinBytes } from "../../src/io/output.ts";
 import { fetchHandler } from "./common.ts";
 import { serveNative } from "./native.ts";
 

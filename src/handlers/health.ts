@@ -4,8 +4,8 @@
  * @module
  */
 
-import { json } from "../response.ts";
-import type { Handler } from "../response.ts";
+import { json } from "../app/response.ts";
+import type { Handler } from "../app/response.ts";
 
 /** What `/health` answers. */
 export interface Health {

@@ -6,11 +6,16 @@
  * @module
  */
 
-import { type ConnectionStats, mergeCounts, type Metrics, type RequestCounts } from "../metrics.ts";
-import type { Pool, PoolStats } from "../pool.ts";
-import type { RawRequest } from "../request.ts";
-import { json } from "../response.ts";
-import type { Handler, RawResponse } from "../response.ts";
+import {
+  type ConnectionStats,
+  mergeCounts,
+  type Metrics,
+  type RequestCounts,
+} from "../server/metrics.ts";
+import type { Pool, PoolStats } from "../server/pool.ts";
+import type { RawRequest } from "../app/request.ts";
+import { json } from "../app/response.ts";
+import type { Handler, RawResponse } from "../app/response.ts";
 import { uptimeSeconds } from "./health.ts";
 
 /** Everything `/metrics` reads, live. */

@@ -5,10 +5,10 @@
  */
 
 import { extname, join, resolve, sep } from "node:path";
-import type { RawRequest } from "../request.ts";
-import type { Handler, RawResponse } from "../response.ts";
-import { text } from "../response.ts";
-import { fileBody, STREAMED_FILE_BYTES } from "../sized_body.ts";
+import type { RawRequest } from "../app/request.ts";
+import type { Handler, RawResponse } from "../app/response.ts";
+import { text } from "../app/response.ts";
+import { fileBody, STREAMED_FILE_BYTES } from "../io/sized_body.ts";
 
 /** Content types by extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {

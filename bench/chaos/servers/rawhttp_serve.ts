@@ -1,7 +1,7 @@
 /**
  * rawhttp's `serve()` (mod.ts) with the shared fetch handler, for the attacks
  * whose routes the demo program lacks (`POST /upload`, `GET /slow`). It takes
- * the demo program's flags and defaults (src/config.ts: `--port`,
+ * the demo program's flags and defaults (src/program/settings.ts: `--port`,
  * `--num-workers`, `--write-timeout`, `--shutdown-timeout`, ...), and adds
  * `GET /metrics` as a rawhttp route outside the pool, so the benchmark can
  * see the pool's queue. SIGTERM or SIGINT shuts it down gracefully; it exits
@@ -13,14 +13,14 @@
  */
 
 import { type Handler, metricsHandler, Router, serve, setupLogging } from "../../../mod.ts";
-import { loadConfig } from "../../../src/config.ts";
+import { loadConfig } from "../../../src/program/settings.ts";
 import { exitWithParent } from "../../servers/common.ts";
 import { chaosHandler } from "./handler.ts";
 
 const startedAt = performance.now();
 const loaded = loadConfig({}, Deno.args);
 if (loaded.kind !== "config") {
-  console.error(loaded.kind === "error" ? loaded.message : "see src/main.ts --help");
+  console.error(loaded.kind === "error" ? loaded.message : "see src/program/main.ts --help");
   Deno.exit(2);
 }
 const config = loaded.config;

@@ -1,0 +1,142 @@
+/**
+ * The `rawhttp` program: settings → logging → demo app → server → signals.
+ *
+ * ```sh
+ * deno task start                # 0.0.0.0:8080
+ * deno task start --port 9000    # flags override env vars
+ * PORT=0 LOG_FORMAT=json deno task start
+ * deno task start --workers 2    # a listener per core, sharing the port
+ * ```
+ *
+ * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start or a
+ * second signal cuts the shutdown short, 2 for a bad setting.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+import { Cluster, type ClusterEnd } from "./cluster.ts";
+import { type Config, loadConfig, usage } from "./settings.ts";
+import { startListener } from "./listener.ts";
+import { exposedGc } from "./idle_gc.ts";
+import { serverLog, setupLogging } from "../server/log.ts";
+
+/** The www/ folder shipped beside src/; `deno compile --include www` puts it in the binary. */
+const SHIPPED_WWW = fileURLToPath(new URL("../../www", import.meta.url));
+
+const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
+
+function printTo(stream: typeof Deno.stdout | typeof Deno.stderr, message: string): void {
+  stream.writeSync(new TextEncoder().encode(message));
+}
+
+async function main(): Promise<number> {
+  const startedAt = performance.now();
+  const loaded = loadConfig(Deno.env.toObject(), Deno.args);
+  if (loaded.kind === "help") {
+    printTo(Deno.stdout, usage());
+    return 0;
+  }
+  if (loaded.kind === "error") {
+    // Before logging is set up, and for a person at a terminal: one plain line.
+    printTo(Deno.stderr, `rawhttp: ${loaded.message}\n`);
+    return 2;
+  }
+  const config = { ...loaded.config };
+  await setupLogging(config.logLevel, config.logFormat);
+  if (config.wwwDir === "") config.wwwDir = SHIPPED_WWW;
+  if (config.idleGcAfterMs > 0 && exposedGc() === null) {
+    serverLog.warn(
+      "IDLE_GC_AFTER needs the V8 flag --expose-gc (deno run --v8-flags=--expose-gc ...): " +
+        "without it, memory a burst takes is kept until V8 collects on its own",
+    );
+  }
+
+  let running: Running;
+  try {
+    running = await run(config, startedAt);
+  } catch (error) {
+    serverLog.fatal("cannot listen on {host}:{port}: {error}", {
+      host: config.host,
+      port: config.port,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return 1;
+  }
+  let signalsSeen = 0;
+  const onSignal = (signal: Deno.Signal) => (): void => {
+    if (signalsSeen++ > 0) {
+      serverLog.warn("second {signal}: exiting without waiting", { signal });
+      Deno.exit(1);
+    }
+    // Logged once every listener is closed, so whoever reads this line can
+    // rely on new connections being refused. A signal listener's promise
+    // has no one to reject to: a failure is logged, and the program ends 1.
+    running.close().then(
+      () =>
+        serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
+          signal,
+          ms: config.shutdownTimeoutMs,
+        }),
+      (error) => {
+        serverLog.fatal("shutdown failed: {error}", { error });
+        Deno.exit(1);
+      },
+    );
+  };
+  // Installed before the "listening" line, so a signal sent by whoever waits
+  // for that line is always handled gracefully.
+  const listeners = SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+
+  serverLog.info(
+    "listening on http://{host}:{port} ({listeners} listener(s) × {workers} workers, static files from {www})",
+    {
+      host: running.addr.hostname,
+      port: running.addr.port,
+      listeners: config.workers,
+      workers: config.numWorkers,
+      www: config.wwwDir,
+    },
+  );
+
+  const end = await running.finished;
+  for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  serverLog.info("stopped after {requests} request(s)", { requests: end.requests });
+  return end.crashed ? 1 : 0;
+}
+
+/** The program's listeners, one or a cluster, as main() drives them. */
+interface Running {
+  readonly addr: Deno.NetAddr;
+  /** Begins shutdown; resolves once no listener accepts. */
+  close(): Promise<void>;
+  readonly finished: Promise<ClusterEnd>;
+}
+
+/** Starts one listener here, or `config.workers` in worker threads. */
+async function run(config: Config, startedAt: number): Promise<Running> {
+  if (config.workers === 1) {
+    const server = startListener(config, { startedAt, port: config.port, reusePort: false });
+    return {
+      addr: server.addr,
+      close: () => {
+        server.shutdown(); // closes the listener before it returns
+        return Promise.resolve();
+      },
+      finished: server.finished.then(() => ({
+        requests: server.metrics.snapshot().requests_total,
+        crashed: false,
+      })),
+    };
+  }
+  // SO_REUSEPORT is an unstable Deno API; without the flag Deno would end the
+  // process from inside Deno.listen. listenDatagram exists only with it.
+  if (!("listenDatagram" in Deno)) {
+    throw new Error("WORKERS above 1 needs --unstable-net (deno.json sets it)");
+  }
+  const cluster = await Cluster.start(config, performance.timeOrigin + startedAt);
+  return { addr: cluster.addr, close: () => cluster.shutdown(), finished: cluster.finished };
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,79 @@
+/**
+ * Logging through LogTape: the categories the server logs under, and the sink.
+ *
+ * Library code only calls `getLogger`; nothing is printed until an
+ * application calls {@link setupLogging} (LogTape drops records when it is not
+ * configured), so using rawhttp as a library never writes to your console
+ * uninvited. This file holds the only `console` call in `src/`: the sink.
+ *
+ * @module
+ */
+
+import {
+  configure,
+  getJsonLinesFormatter,
+  getLogger,
+  getTextFormatter,
+  type Logger,
+  type LogRecord,
+  type Sink,
+  type TextFormatter,
+} from "@logtape/logtape";
+
+/** A log level, as LogTape names it. */
+export type LogLevel = "debug" | "info" | "warning" | "error";
+/** The log levels LOG_LEVEL accepts. */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warning", "error"];
+/** A log line format: text for people, json for log shippers. */
+export type LogFormat = "text" | "json";
+/** The formats LOG_FORMAT accepts. */
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+/** Server lifecycle: listening, shutdown, accept errors. */
+export const serverLog: Logger = getLogger(["rawhttp", "server"]);
+/** One line per request: method, path, status, bytes, duration, peer. */
+export const accessLog: Logger = getLogger(["rawhttp", "access"]);
+/** Connection-level events: timeouts, resets, refused requests' details. */
+export const connectionLog: Logger = getLogger(["rawhttp", "connection"]);
+/** Errors thrown by handlers, with their stacks. */
+export const handlerLog: Logger = getLogger(["rawhttp", "handler"]);
+
+/** A text or JSON-lines formatter for `format`. */
+export function formatterFor(format: LogFormat): TextFormatter {
+  return format === "json"
+    ? getJsonLinesFormatter({ categorySeparator: "." })
+    : getTextFormatter({ timestamp: "date-time-timezone", category: ".", value: "bare" });
+}
+
+/** A sink that writes each formatted record to stdout, one line each. */
+export function stdoutSink(format: LogFormat): Sink {
+  const format_ = formatterFor(format);
+  return (record: LogRecord) => {
+    console.log(format_(record).trimEnd());
+  };
+}
+
+/**
+ * Configures LogTape for the `rawhttp` categories at `level` in `format`,
+ * writing to stdout. Call it once, at program start.
+ *
+ * @example
+ * ```ts ignore
+ * await setupLogging("info", "json"); // one JSON object per line on stdout
+ * ```
+ */
+export async function setupLogging(level: LogLevel, format: LogFormat): Promise<void> {
+  await configureLogging(level, stdoutSink(format));
+}
+
+/** {@link setupLogging} with any LogTape sink (tests capture records with one). */
+export async function configureLogging(level: LogLevel, sink: Sink): Promise<void> {
+  await configure({
+    reset: true,
+    sinks: { out: sink },
+    loggers: [
+      { category: ["rawhttp"], lowestLevel: level, sinks: ["out"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["out"] },
+    ],
+  });
+}

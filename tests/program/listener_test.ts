@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { defaultConfig } from "../../src/program/settings.ts";
+import { startListener } from "../../src/program/listener.ts";
+import { exchange } from "../fixtures/harness.ts";
+
+const config = {
+  ...defaultConfig(),
+  host: "127.0.0.1",
+  wwwDir: fileURLToPath(new URL("../../www", import.meta.url)),
+};
+
+Deno.test("startListener() serves the demo app on its own pool and counters", async () => {
+  const server = startListener(config, { startedAt: performance.now(), port: 0, reusePort: false });
+  const res = await exchange(
+    server.addr.port,
+    "GET /api/hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+  );
+  assert.equal(res.status, 200);
+  assert.equal(server.metrics.snapshot().requests_total, 1);
+  assert.equal(server.pool.size, config.numWorkers);
+  await server.shutdown();
+});
+
+Deno.test("startListener() with reusePort lets a second listener bind the same port; without, it cannot", async () => {
+  const options = { startedAt: performance.now(), reusePort: true };
+  const first = startListener(config, { ...options, port: 0 });
+  const second = startListener(config, { ...options, port: first.addr.port });
+  assert.equal(second.addr.port, first.addr.port);
+  assert.throws(
+    () => startListener(config, { ...options, reusePort: false, port: first.addr.port }),
+    Deno.errors.AddrInUse,
+  );
+  await Promise.all([first.shutdown(), second.shutdown()]);
+});
+
+Deno.test("startListener() gives /metrics the report function it is handed", async () => {
+  const server = startListener(config, {
+    startedAt: performance.now(),
+    port: 0,
+    reusePort: false,
+    metricsReport: () => Promise.reject(new Error("asked the cluster")),
+  });
+  // The function was used: its failure is this handler's 500.
+  const res = await exchange(
+    server.addr.port,
+    "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+  );
+  assert.equal(res.status, 500);
+  await server.shutdown();
+});
