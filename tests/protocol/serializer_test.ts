@@ -466,3 +466,65 @@ Deno.test("RawResponse types forbid a body on 204 (compile-time check)", () => {
   const ok: RawResponse = { status: 204 };
   assert.equal(serialize(ok).statusLine, "HTTP/1.1 204 No Content");
 });
+
+Deno.test("serializeResponse() stays right when a header getter serializes a response of its own (re-entry)", () => {
+  const inner: RawResponse = { status: 404, headers: { "X-Inner": "1", "X-B": "b" }, body: "no" };
+  let nestedBytes: Uint8Array | null = null;
+  const headers = {
+    "X-First": "1",
+    get "X-Second"() {
+      nestedBytes = serializeResponse(inner, OPTS);
+      return "2";
+    },
+    "X-Third": "3",
+  };
+  const outer = split(serializeResponse({ status: 200, headers, body: "hello" }, OPTS));
+  assert.equal(outer.statusLine, "HTTP/1.1 200 OK");
+  assert.deepEqual(outer.fields.slice(0, 3), ["X-First: 1", "X-Second: 2", "X-Third: 3"]);
+  assert.equal(latin1.decode(outer.body), "hello");
+  const nested = split(nestedBytes!);
+  assert.equal(nested.statusLine, "HTTP/1.1 404 Not Found");
+  assert.deepEqual(nested.fields.slice(0, 2), ["X-Inner: 1", "X-B: b"]);
+  // and the shared state is sound afterwards
+  assert.deepEqual(split(serializeResponse(inner, OPTS)).fields, nested.fields);
+});
+
+Deno.test("serializeResponse() turns whatever a handler's getter throws into a TypeError (answered 500)", () => {
+  const boom = new RangeError("boom");
+  const throwingHeaders = {
+    get "X-A"(): string {
+      throw boom;
+    },
+  };
+  const throwingBody = {
+    status: 200,
+    get body(): string {
+      throw boom;
+    },
+  } as RawResponse;
+  for (const res of [{ status: 200, headers: throwingHeaders } as RawResponse, throwingBody]) {
+    assert.throws(
+      () => serializeResponse(res, OPTS),
+      (e: unknown) => e instanceof TypeError && e.cause === boom,
+    );
+  }
+  assert.equal(
+    split(serializeResponse({ status: 200, body: "ok" }, OPTS)).statusLine,
+    "HTTP/1.1 200 OK",
+  );
+});
+
+Deno.test("serializeResponse() refuses a header value or name that is not a string (toString could split the response)", () => {
+  const sneaky = { toString: () => "x\r\nInjected: yes" };
+  const cases = [
+    { "X-A": sneaky },
+    { "X-A": 5 },
+    [[sneaky, "v"]],
+  ] as unknown as RawResponse["headers"][];
+  for (const headers of cases) {
+    assert.throws(
+      () => serializeResponse({ status: 200, headers } as RawResponse, OPTS),
+      /response header names and values must be strings/,
+    );
+  }
+});
