@@ -31,9 +31,9 @@ export async function gatherFacts(
 ): Promise<RunFacts> {
   const command = (scenario: LoadScenario, prefix: readonly string[]) =>
     wrkArgv(scenario, opts.duration, "PORT", prefix).map(shellQuote).join(" ");
-  // rawhttp's setups differ only in --workers: one command stands for them all.
+  // rawhttp's setups differ only in --listeners: one command stands for them all.
   const scalingCommands = scaling.filter((s) => s.listeners === 1).map((s) => [
-    `${SCALING}, ${s.scales ? "rawhttp --workers N" : s.def.name}`,
+    `${SCALING}, ${s.scales ? "rawhttp --listeners N" : s.def.name}`,
     command(s.scenario, []),
   ]);
   return {

@@ -13,7 +13,7 @@ export const USAGE = `Usage: deno task bench [options]
   --duration S          seconds per wrk run (default 3)
   --quick               1 round of 2 s (smoke test)
   --only LIST           scenarios: ${ALL_SCENARIOS.join(",")} (or a-f)
-                        (${SCALING}: rawhttp's program with --workers 1..nproc, unpinned,
+                        (${SCALING}: rawhttp's program with --listeners 1..nproc, unpinned,
                         and deno-serve when --servers includes it)
   --servers LIST        servers: ${SERVERS.map((s) => s.name).join(",")}
                         (default all but ${

@@ -17,7 +17,7 @@ import { READY_TIMEOUT_MS, type Running, type ServerDef } from "./servers.ts";
  */
 export function programDef(workers: number): ServerDef {
   return {
-    name: `rawhttp --workers ${workers}`,
+    name: `rawhttp --listeners ${workers}`,
     argv: [
       DENO,
       "run",
@@ -27,7 +27,7 @@ export function programDef(workers: number): ServerDef {
       "--allow-env",
       "--allow-read",
       `${ROOT}src/program/main.ts`,
-      ...["--host", "127.0.0.1", "--port", "0", "--workers", String(workers)],
+      ...["--host", "127.0.0.1", "--port", "0", "--listeners", String(workers)],
       ...["--log-level", "warning"],
     ],
   };

@@ -1,6 +1,6 @@
 /**
- * The multi-core scaling scenario: rawhttp's program with `--workers 1` to
- * `--workers <nproc>` (and Deno.serve for reference), each run on a fresh,
+ * The multi-core scaling scenario: rawhttp's program with `--listeners 1` to
+ * `--listeners <nproc>` (and Deno.serve for reference), each run on a fresh,
  * unpinned server with wrk sharing the cores; its rows with rawhttp's
  * speedup over one listener.
  *
@@ -24,10 +24,10 @@ const SCALING_CONNECTIONS = 100;
 /** One server setup of the scaling scenario; each run starts it afresh. */
 export interface ScalingSetup {
   readonly def: ServerDef;
-  /** Listener threads: `--workers N`, or 1. */
+  /** Listener threads: `--listeners N`, or 1. */
   readonly listeners: number;
   readonly scenario: LoadScenario;
-  /** Whether this is rawhttp with `--workers N`, compared with N = 1. */
+  /** Whether this is rawhttp with `--listeners N`, compared with N = 1. */
   readonly scales: boolean;
   readonly start: () => Promise<Running>;
 }

@@ -26,13 +26,13 @@ export interface MetricsSources {
   readonly metrics: Metrics;
   /** The server's worker pool. */
   readonly pool: Pool;
-  /** Which listener this is, under `--workers N` (0 to N-1); 0 by default. */
+  /** Which listener this is, under `--listeners N` (0 to N-1); 0 by default. */
   readonly listener?: number;
 }
 
 /** One listener's share of the load: is the kernel spreading connections evenly? */
 export interface ListenerShare {
-  /** 0 to WORKERS-1. */
+  /** 0 to LISTENERS-1. */
   readonly index: number;
   /** Requests this listener answered. */
   readonly requests_total: number;
@@ -44,7 +44,7 @@ export interface ListenerShare {
 export interface MetricsReport extends RequestCounts {
   /** Seconds since the process started. */
   readonly uptime_seconds: number;
-  /** The listeners the figures cover (WORKERS of them), by index; pool and connections are their sums. */
+  /** The listeners the figures cover (LISTENERS of them), by index; pool and connections are their sums. */
   readonly listeners: readonly ListenerShare[];
   /**
    * Listeners whose figures did not come within METRICS_TIMEOUT (a stuck
@@ -76,7 +76,7 @@ export function metricsReport(src: MetricsSources): MetricsReport {
 }
 
 /**
- * One report for several listeners (`--workers N`): counts, pools and
+ * One report for several listeners (`--listeners N`): counts, pools and
  * connections summed, and the longest uptime.
  */
 export function mergeReports(reports: readonly MetricsReport[]): MetricsReport {
@@ -146,7 +146,7 @@ export function prometheusText(r: MetricsReport): string {
   metric("uptime_seconds", "gauge", "Seconds since the server started.", [
     `rawhttp_uptime_seconds ${r.uptime_seconds}`,
   ]);
-  metric("listeners", "gauge", "Listeners (WORKERS) these figures cover.", [
+  metric("listeners", "gauge", "Listeners (LISTENERS) these figures cover.", [
     `rawhttp_listeners ${r.listeners.length}`,
   ]);
   metric("listeners_missing", "gauge", "Listeners whose figures did not come in time.", [

@@ -1,5 +1,5 @@
 /**
- * `--workers N`: N listeners, each a whole server in its own Web Worker (its
+ * `--listeners N`: N listeners, each a whole server in its own Web Worker (its
  * own isolate, event loop and core), sharing one port with SO_REUSEPORT so the
  * Linux kernel spreads new connections across them.
  *
@@ -25,7 +25,7 @@ export type ToWorker =
     readonly type: "start";
     readonly config: Config;
     readonly port: number;
-    /** This listener's number, 0 to WORKERS-1. */
+    /** This listener's number, 0 to LISTENERS-1. */
     readonly index: number;
     /** `performance.timeOrigin + performance.now()` when the process started. */
     readonly startedAtEpochMs: number;
@@ -127,7 +127,7 @@ export class Cluster {
   }
 
   /**
-   * Starts `config.workers` listeners and resolves once all of them listen.
+   * Starts `config.listeners` listeners and resolves once all of them listen.
    * Rejects, after stopping the ones that started, if any cannot listen.
    * `config.wwwDir` must already be resolved. `script` is the worker's
    * module; tests give one that misbehaves on purpose.
@@ -152,7 +152,7 @@ export class Cluster {
     try {
       // The first binds the asked port (perhaps 0); the rest join the port it got.
       cluster.addr = await spawn(config.port).listening.promise;
-      const rest = Array.from({ length: config.workers - 1 }, () => spawn(cluster.addr.port));
+      const rest = Array.from({ length: config.listeners - 1 }, () => spawn(cluster.addr.port));
       await Promise.all(rest.map((m) => m.listening.promise));
       // One that listened and then crashed while the others started fails the start too.
       if (cluster.#startCrash !== null) throw cluster.#startCrash;

@@ -1,5 +1,5 @@
 /**
- * The body of one `--workers N` thread: a whole listener on the shared port
+ * The body of one `--listeners N` thread: a whole listener on the shared port
  * (see cluster.ts), answering the main thread's messages.
  *
  * @module

@@ -23,7 +23,7 @@ export interface AppOptions {
   readonly pool: Pool;
   /**
    * Where `/metrics` gets its report when it must cover more than this
-   * listener (`--workers N`); by default, `metrics` and `pool` alone.
+   * listener (`--listeners N`); by default, `metrics` and `pool` alone.
    */
   readonly metricsReport?: () => Promise<MetricsReport>;
 }

@@ -26,7 +26,7 @@
 
 /**
  * Collect only when this isolate's heap grew by this much since the last
- * collection (or the start): 16 MiB. The heap, not RSS: under `--workers N`
+ * collection (or the start): 16 MiB. The heap, not RSS: under `--listeners N`
  * each listener has its own isolate, and one listener's collection lowers
  * the process's RSS for all of them.
  */

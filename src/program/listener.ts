@@ -1,7 +1,7 @@
 /**
  * One listener of the `rawhttp` program: the demo app on its own pool and
  * counters, bound to the configured address. `main.ts` starts one; with
- * `--workers N` each worker thread starts one on the shared port.
+ * `--listeners N` each worker thread starts one on the shared port.
  *
  * @module
  */

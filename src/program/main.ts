@@ -5,7 +5,7 @@
  * deno task start                # 0.0.0.0:8080
  * deno task start --port 9000    # flags override env vars
  * PORT=0 LOG_FORMAT=json deno task start
- * deno task start --workers 2    # a listener per core, sharing the port
+ * deno task start --listeners 2   # a listener per core, sharing the port
  * ```
  *
  * Exit codes: 0 after a graceful shutdown, 1 when the server cannot start or a
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
     {
       host: running.addr.hostname,
       port: running.addr.port,
-      listeners: config.workers,
+      listeners: config.listeners,
       workers: config.numWorkers,
       www: config.wwwDir,
     },
@@ -114,9 +114,9 @@ interface Running {
   readonly finished: Promise<ClusterEnd>;
 }
 
-/** Starts one listener here, or `config.workers` in worker threads. */
+/** Starts one listener here, or `config.listeners` in worker threads. */
 async function run(config: Config, startedAt: number): Promise<Running> {
-  if (config.workers === 1) {
+  if (config.listeners === 1) {
     const server = startListener(config, { startedAt, port: config.port, reusePort: false });
     return {
       addr: server.addr,
@@ -133,7 +133,7 @@ async function run(config: Config, startedAt: number): Promise<Running> {
   // SO_REUSEPORT is an unstable Deno API; without the flag Deno would end the
   // process from inside Deno.listen. listenDatagram exists only with it.
   if (!("listenDatagram" in Deno)) {
-    throw new Error("WORKERS above 1 needs --unstable-net (deno.json sets it)");
+    throw new Error("LISTENERS above 1 needs --unstable-net (deno.json sets it)");
   }
   const cluster = await Cluster.start(config, performance.timeOrigin + startedAt);
   return { addr: cluster.addr, close: () => cluster.shutdown(), finished: cluster.finished };

@@ -18,7 +18,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../serve
 export interface Config {
   host: string;
   port: number;
-  workers: number;
+  listeners: number;
   numWorkers: number;
   maxQueue: number;
   maxConnections: number;
@@ -47,6 +47,11 @@ type Kind = "text" | "port" | "count" | "bytes" | "duration" | "choice";
 export interface Setting {
   readonly key: keyof Config;
   readonly env: string;
+  /**
+   * The setting's former env var, still read (and its flag), so a deployment
+   * written for it keeps working; setting both is an error.
+   */
+  readonly formerly?: string;
   readonly kind: Kind;
   /** The default, in the setting's own unit (ms for durations, bytes for sizes). */
   readonly default: string | number;
@@ -91,8 +96,9 @@ export const SETTINGS: readonly Setting[] = [
     doc: "TCP port; 0 picks a free one (tests use it). 8080 needs no root.",
   },
   {
-    key: "workers",
-    env: "WORKERS",
+    key: "listeners",
+    env: "LISTENERS",
+    formerly: "WORKERS",
     kind: "count",
     default: 1,
     min: 1,
@@ -122,7 +128,7 @@ export const SETTINGS: readonly Setting[] = [
     default: 1 * SECOND,
     min: 1,
     max: 60 * SECOND,
-    doc: "With WORKERS above 1, how long /metrics waits for every listener's figures; " +
+    doc: "With LISTENERS above 1, how long /metrics waits for every listener's figures; " +
       "then it answers with those that came and names the rest in missing_listeners. " +
       "1 s: a listener answers in well under a millisecond unless its thread is stuck, " +
       "and a scraper's own timeout (Prometheus: 10 s) is far longer.",
@@ -169,7 +175,11 @@ export const SETTINGS: readonly Setting[] = [
 
 /** The CLI flag of a setting: `PORT` → `--port`, `NUM_WORKERS` → `--num-workers`. */
 export function flagOf(setting: Setting): string {
-  return "--" + setting.env.toLowerCase().replaceAll("_", "-");
+  return flagFor(setting.env);
+}
+
+function flagFor(env: string): string {
+  return "--" + env.toLowerCase().replaceAll("_", "-");
 }
 
 /** What {@link loadConfig} found. */
@@ -202,15 +212,25 @@ export function loadConfig(
 ): ConfigResult {
   const raw = new Map<Setting, { value: string; from: string }>();
   for (const s of SETTINGS) {
-    const value = env[s.env];
-    if (value !== undefined) raw.set(s, { value, from: s.env });
+    for (const name of s.formerly === undefined ? [s.env] : [s.env, s.formerly]) {
+      const value = env[name];
+      if (value === undefined) continue;
+      const before = raw.get(s);
+      if (before !== undefined) {
+        return { kind: "error", message: `set ${before.from} or ${name}, not both` };
+      }
+      raw.set(s, { value, from: name });
+    }
   }
+  const flagged = new Map<Setting, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--help" || arg === "-h") return { kind: "help" };
     const eq = arg.indexOf("=");
     const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const setting = SETTINGS.find((s) => flagOf(s) === flag);
+    const setting = SETTINGS.find((s) =>
+      flagOf(s) === flag || (s.formerly !== undefined && flagFor(s.formerly) === flag)
+    );
     if (setting === undefined) {
       return { kind: "error", message: `unknown argument "${arg}" (try --help)` };
     }
@@ -218,6 +238,11 @@ export function loadConfig(
     if (eq !== -1) value = arg.slice(eq + 1);
     else value = args[++i];
     if (value === undefined) return { kind: "error", message: `${flag} needs a value` };
+    const other = flagged.get(setting);
+    if (other !== undefined && other !== flag) {
+      return { kind: "error", message: `give ${other} or ${flag}, not both` };
+    }
+    flagged.set(setting, flag);
     raw.set(setting, { value, from: flag });
   }
   const config = defaultConfig() as unknown as Record<string, unknown>;
@@ -287,7 +312,10 @@ export function usage(): string {
       : s.kind === "bytes"
       ? `${s.default} bytes`
       : JSON.stringify(s.default);
-    lines.push(`  ${flagOf(s).padEnd(32)} ${s.env}, default ${def}`);
+    const former = s.formerly === undefined
+      ? ""
+      : ` (formerly ${s.formerly}, ${flagFor(s.formerly)})`;
+    lines.push(`  ${flagOf(s).padEnd(32)} ${s.env}, default ${def}${former}`);
     lines.push(`      ${s.doc}`);
   }
   return lines.join("\n") + "\n";

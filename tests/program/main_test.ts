@@ -185,8 +185,8 @@ Deno.test("main.ts on SIGTERM finishes the request in flight, then exits 0", asy
   await sigtermWithRequestInFlight(program);
 });
 
-Deno.test("main.ts --workers 2: two listeners on one port, one /metrics, SIGTERM drains both", async () => {
-  await using program = new Program({}, ["--workers", "2"]);
+Deno.test("main.ts --listeners 2: two listeners on one port, one /metrics, SIGTERM drains both", async () => {
+  await using program = new Program({}, ["--listeners", "2"]);
   const port = await program.started();
   assert.match(program.lines.find((l) => l.includes("listening on"))!, /2 listener\(s\)/);
   const base = `http://127.0.0.1:${port}`;
@@ -200,7 +200,7 @@ Deno.test("main.ts --workers 2: two listeners on one port, one /metrics, SIGTERM
   assert.ok(program.lines.some((l) => /stopped after 2 request/.test(l)));
 });
 
-Deno.test("main.ts --workers 2 exits 1 with a fatal line when the port is taken", async () => {
+Deno.test("main.ts --workers 2 (the former name of --listeners) exits 1 with a fatal line when the port is taken", async () => {
   using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   await using program = new Program({}, ["--workers", "2", "--port", String(taken.addr.port)]);
   assert.equal(await program.exit(), 1);

@@ -255,3 +255,28 @@ Deno.test("usage() mentions every env var and every flag", () => {
   assert.match(text, /^Usage: rawhttp/);
   assert.ok(text.endsWith("\n"));
 });
+
+Deno.test("LISTENERS (listener threads) still answers to its former name WORKERS, as env var and flag", () => {
+  assert.equal(ok(loadConfig({ LISTENERS: "3" }, [])).listeners, 3);
+  assert.equal(ok(loadConfig({ WORKERS: "3" }, [])).listeners, 3);
+  assert.equal(ok(loadConfig({}, ["--workers", "2"])).listeners, 2);
+  assert.equal(ok(loadConfig({}, ["--listeners=2"])).listeners, 2);
+  // a flag beats either env var, as for every setting
+  assert.equal(ok(loadConfig({ WORKERS: "3" }, ["--listeners", "2"])).listeners, 2);
+  assert.match(error(loadConfig({ WORKERS: "0" }, [])), /^invalid WORKERS="0"/);
+  assert.match(error(loadConfig({}, ["--workers", "0"])), /^invalid --workers="0"/);
+});
+
+Deno.test("LISTENERS and its former name WORKERS together are refused, not one silently ignored", () => {
+  assert.match(
+    error(loadConfig({ LISTENERS: "2", WORKERS: "2" }, [])),
+    /LISTENERS or WORKERS, not both/,
+  );
+  assert.match(
+    error(loadConfig({}, ["--listeners", "2", "--workers", "2"])),
+    /--listeners or --workers, not both/,
+  );
+  // the same flag twice is not a conflict: the last wins, as before
+  assert.equal(ok(loadConfig({}, ["--listeners", "2", "--listeners", "3"])).listeners, 3);
+  assert.match(usage(), /--listeners\s+LISTENERS, default 1 \(formerly WORKERS, --workers\)/);
+});
