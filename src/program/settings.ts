@@ -74,9 +74,9 @@ function limit(key: LimitName, env: string, kind: "count" | "bytes" | "duration"
 }
 
 /**
- * The settings, in the order `--help` and the README list them. The first five
- * keep the names of the reference design (HOST, PORT, NUM_WORKERS,
- * CLIENT_TIMEOUT, RECV_BUFFER).
+ * The settings, in the order `--help` and the README list them. Five keep the
+ * names of the reference design: HOST, PORT, NUM_WORKERS, CLIENT_TIMEOUT and
+ * RECV_BUFFER.
  */
 export const SETTINGS: readonly Setting[] = [
   {
