@@ -10,6 +10,7 @@ import { type ErrorHandler, type FetchHandler, servedFetchHandler } from "./adap
 import { serverLog } from "../server/log.ts";
 import { Router, type Routes, withFallback } from "../app/router.ts";
 import { Server, type ServerOptions } from "../server/server.ts";
+import { LIMITS } from "../protocol/limits.ts";
 
 /** The options of {@link serve}: `Deno.serve`'s TCP options plus rawhttp's own. */
 export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
@@ -86,6 +87,7 @@ export function serve(
   } else {
     throw new TypeError("serve() needs a handler");
   }
+  refuseUnknownOptions(options);
   // The caller's routes are not changed: they may serve other apps too.
   const router = withFallback(
     options.routes ?? new Router(),
@@ -124,4 +126,37 @@ export function serve(
     shutdown: () => server.shutdown(),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
+}
+
+/** The options {@link serve} acts on; anything else is refused, never silently ignored. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  ...Object.keys(LIMITS),
+  "port",
+  "hostname",
+  "reusePort",
+  "pool",
+  "metrics",
+  "signal",
+  "onListen",
+  "onError",
+  "routes",
+  "handler",
+]);
+
+/**
+ * Throws a TypeError naming the first option {@link serve} does not support:
+ * code written for `Deno.serve` may pass `cert`/`key` (TLS), `path` (a Unix
+ * socket) or a misspelt limit, and serving plain TCP on another port instead,
+ * or without the limit, would be a silent surprise.
+ */
+function refuseUnknownOptions(options: ServeOptions): void {
+  for (const key of Object.keys(options)) {
+    if (KNOWN_OPTIONS.has(key) || (options as Record<string, unknown>)[key] === undefined) continue;
+    const why = key === "cert" || key === "key"
+      ? " (TLS is not supported yet: terminate TLS in a proxy in front)"
+      : key === "path" || key === "transport"
+      ? " (only TCP is supported yet)"
+      : "";
+    throw new TypeError(`serve(): unsupported option "${key}"${why}`);
+  }
 }

@@ -502,3 +502,22 @@ Deno.test("a body the client cuts short is answered 400 and logged as the client
     assert.ok(refused !== undefined, "the refusal is logged with its reason");
   });
 });
+
+Deno.test("serve() refuses an option it does not act on (TLS, a Unix socket, a misspelt limit) before listening", () => {
+  const handler = () => new Response("x");
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ port: 0, cert: "C", key: "K" }, /unsupported option "cert" \(TLS is not supported yet/],
+    [{ path: "/tmp/x.sock" }, /unsupported option "path" \(only TCP/],
+    [{ port: 0, maxBodyByte: 10 }, /unsupported option "maxBodyByte"/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => serve(options as never, handler), TypeError);
+    assert.throws(() => serve({ ...options, handler } as never), message);
+  }
+  // undefined counts as not given, and every real option is accepted
+  const server = serve(
+    { port: 0, hostname: "127.0.0.1", cert: undefined, maxBodyBytes: 10, onListen() {} } as never,
+    handler,
+  );
+  return server.shutdown();
+});
