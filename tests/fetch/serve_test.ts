@@ -10,7 +10,7 @@ import { fetchHandler } from "../../src/fetch/adapter.ts";
 import { serve } from "../../src/fetch/serve.ts";
 import { FALLBACK_ROUTE, Router } from "../../src/app/router.ts";
 import { healthHandler } from "../../src/handlers/health.ts";
-import { idleEventStream, notServing, RawClient } from "../fixtures/harness.ts";
+import { idleEventStream, Latch, notServing, RawClient } from "../fixtures/harness.ts";
 import { capturingLogs } from "../fixtures/logs.ts";
 import { makeRequest } from "../fixtures/request.ts";
 
@@ -521,3 +521,81 @@ Deno.test("serve() refuses an option it does not act on (TLS, a Unix socket, a m
   );
   return server.shutdown();
 });
+
+Deno.test("an echo handler fed a malformed chunked body: 400 and close, the body is never parsed as a request (was: smuggling)", async () => {
+  const seen: string[] = [];
+  await using server = serve(LOCAL, (req) => {
+    seen.push(`${req.method} ${new URL(req.url).pathname}`);
+    return new Response(req.body);
+  });
+  using client = await RawClient.connect(server.addr.port);
+  await client.write(
+    "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+  );
+  const res = await client.response();
+  assert.equal(res.status, 400);
+  assert.equal(res.headers.get("connection"), "close");
+  assert.ok(await client.closedByServer());
+  assert.deepEqual(seen, ["POST /echo"]);
+});
+
+Deno.test("an empty chunk among the first chunks does not end a chunked response early (was: desync)", async () => {
+  const later = Promise.withResolvers<void>();
+  await using server = serve(LOCAL, () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        async start(c) {
+          c.enqueue(encoder.encode("hello "));
+          c.enqueue(new Uint8Array(0));
+          c.enqueue(encoder.encode("world"));
+          await later.promise;
+          c.enqueue(encoder.encode("!"));
+          c.close();
+        },
+      }),
+    ));
+  const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+  later.resolve();
+  assert.equal(await res.text(), "hello world!");
+});
+
+Deno.test("a client leaving an idle event stream closes the connection and cancels the stream (was: leaked in CLOSE-WAIT)", async () => {
+  const cancelled = Promise.withResolvers<void>();
+  await using server = serve(LOCAL, () => idleEventStream("data: first\n\n", cancelled));
+  const client = await RawClient.connect(server.addr.port);
+  await client.write("GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
+  const head = await readUntil(client.conn, "data: first");
+  assert.match(head, /Transfer-Encoding: chunked/);
+  client.close();
+  await cancelled.promise; // the connection closed first, then cancelled the stream
+  assert.equal(server.server.metrics.connections().open, 0);
+});
+
+Deno.test("info.completed rejects when the response cannot be delivered (was: never settled)", async () => {
+  const latch = new Latch();
+  const completed = Promise.withResolvers<{ promise: Promise<void> }>();
+  await using server = serve(LOCAL, async (_req, info) => {
+    completed.resolve({ promise: info.completed });
+    await latch.wait();
+    return new Response(new Uint8Array(500_000));
+  });
+  const client = await RawClient.connect(server.addr.port);
+  await client.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  await latch.arrived(1);
+  client.close();
+  latch.open();
+  await assert.rejects((await completed.promise).promise, Deno.errors.Interrupted);
+});
+
+/** Reads from `conn` until `marker` has come (or the end). */
+async function readUntil(conn: Deno.Conn, marker: string): Promise<string> {
+  let text = "";
+  const buf = new Uint8Array(4096);
+  while (!text.includes(marker)) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}

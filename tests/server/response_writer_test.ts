@@ -7,6 +7,8 @@ import {
   type WriteOptions,
   writeResponse,
 } from "../../src/server/response_writer.ts";
+import { Router } from "../../src/app/router.ts";
+import { Latch, RawClient, startServer } from "../fixtures/harness.ts";
 
 const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
 const dec = new TextDecoder();
@@ -308,4 +310,40 @@ Deno.test("a producer that fails while the head is being written: no unhandled r
   } finally {
     globalThis.removeEventListener("unhandledrejection", onUnhandled);
   }
+});
+
+// Through a live server: what the writer does with generator bodies.
+
+Deno.test("HEAD to an async-generator body answers at once, without waiting for the generator (was: waited for its first yield)", async () => {
+  const latch = new Latch();
+  const router = new Router().get("/events", () => ({
+    status: 200,
+    headers: { "Content-Type": "text/plain" },
+    body: (async function* () {
+      await latch.wait();
+      yield new TextEncoder().encode("late");
+    })(),
+  }));
+  await using s = startServer({}, router);
+  using client = await RawClient.connect(s.port);
+  await client.write("HEAD /events HTTP/1.1\r\nHost: t\r\n\r\n");
+  const res = await client.response(true); // arrives while the generator still waits
+  assert.equal(res.status, 200);
+  latch.open();
+});
+
+Deno.test("a producer that reuses its buffer still sends each chunk as it was (was: chunks aliased)", async () => {
+  const shared = new Uint8Array(6);
+  const router = new Router().get("/words", () => ({
+    status: 200,
+    body: (async function* () {
+      for (const word of ["alpha\n", "bravo\n", "charl\n"]) {
+        shared.set(new TextEncoder().encode(word));
+        yield shared;
+      }
+    })(),
+  }));
+  await using s = startServer({}, router);
+  const res = await fetch(`http://127.0.0.1:${s.port}/words`);
+  assert.equal(await res.text(), "alpha\nbravo\ncharl\n");
 });
