@@ -6,16 +6,21 @@
  * a tenth of the server's CPU under load (the profile showed it), so deadlines
  * live in a timing wheel instead: slots of {@link RESOLUTION_MS}, one timer
  * that ticks only while some deadline is pending, and O(1) to arm and disarm.
- * A deadline fires up to one slot late, never early: fine for timeouts
- * measured in seconds. A {@link Watchdog} given a timeout rather than a
- * deadline ({@link Watchdog.setAfter}) has its deadline fixed at the next
- * tick, from that tick's clock reading: up to a tick later still, and no
- * clock read per operation.
+ * A deadline fires never early and, while the event loop is not blocked,
+ * less than two slots late: it waits for the first slot boundary at or
+ * after it, and the tick that finds that boundary passed comes up to a slot
+ * after it (the timer ticks at its own phase, not on boundaries). Fine for
+ * timeouts measured in seconds. A {@link Watchdog} given a timeout rather
+ * than a deadline ({@link Watchdog.setAfter}) has its deadline fixed at the
+ * next tick, from that tick's clock reading: up to a tick later still (under
+ * three slots in all), and no clock read per operation.
+ * tests/io/deadlines_reference_test.ts checks both bounds against a plain
+ * list of deadlines on a test clock.
  *
  * @module
  */
 
-/** The wheel's granularity, in ms: how late a deadline may fire. */
+/** The wheel's granularity, in ms: a deadline fires less than two of these late (see above). */
 export const RESOLUTION_MS = 25;
 
 /**
@@ -226,10 +231,19 @@ export class Watchdog {
     if (this.#disposed) return; // a write or read after close must not arm the wheel again
     this.#forgetTimeout();
     this.#deadline = deadline;
-    if (this.#entry === null || deadline < this.#entry.slot * RESOLUTION_MS - RESOLUTION_MS) {
+    if (!this.#entryServes(deadline)) {
       if (this.#entry !== null) disarm(this.#entry);
       this.#entry = arm(deadline, this.#onSlot);
     }
+  }
+
+  /**
+   * Whether the entry armed already can serve `deadline`: it fires no later
+   * than the deadline's own slot would, and {@link #fire} arms again for
+   * what is left, so a deadline moved later costs a field write, not a disarm.
+   */
+  #entryServes(deadline: number): boolean {
+    return this.#entry !== null && deadline >= this.#entry.slot * RESOLUTION_MS - RESOLUTION_MS;
   }
 
   /**

@@ -208,9 +208,7 @@ export class HeadParser {
     if (this.#scanned === 0 && this.#lastHead !== null && end - start >= this.#lastLength) {
       const again = this.#again(buf, start);
       if (again !== null) return again;
-      // A miss costs a comparison: after misses, remember fewer heads.
-      this.#lastHead = null;
-      this.#skip = this.#skipped = Math.min(Math.max(1, 2 * this.#skip), MAX_SKIPPED_HEADS);
+      this.#missed();
     }
     const result = this.#scan(buf, start, end);
     if (result.kind === "head") this.#remember(result.head, buf, start);
@@ -281,29 +279,49 @@ export class HeadParser {
 
   /** The last head again if `buf` starts with its exact bytes (it then holds it whole), else null. */
   #again(buf: Uint8Array, start: number): HeadResult | null {
+    if (!this.#startsWithLast(buf, start)) return null;
+    const n = this.#lastLength;
+    this.#scanned = n;
+    this.#skip = 0;
+    const head = this.#lastHead!;
+    return { kind: "head", consumed: n, head: withHeaders(head, this.#lastHeaders!.copy()) };
+  }
+
+  /**
+   * Whether `buf` holds the last head's bytes from `start`: compared four
+   * bytes at a time where `start` is on a word boundary (it is when the head
+   * is the first in the buffer: 65 → 15 ns for 72 bytes), the rest one by one.
+   */
+  #startsWithLast(buf: Uint8Array, start: number): boolean {
     const last = this.#lastBytes!;
     const n = this.#lastLength;
     let i = 0;
     const at = buf.byteOffset + start;
     if ((at & 3) === 0) {
-      // Four bytes at a time where the head starts on a word boundary (it
-      // does when it is the first in the buffer): 65 → 15 ns for 72 bytes.
-      if (buf.buffer !== this.#wordsOf) {
-        this.#wordsOf = buf.buffer;
-        this.#bufWords = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
-      }
-      const words = this.#bufWords;
+      const words = this.#wordsOfBuffer(buf);
       const lastWords = this.#lastWords;
       const first = at >> 2;
       const count = n >> 2;
-      for (; i < count; i++) if (words[first + i] !== lastWords[i]) return null;
+      for (; i < count; i++) if (words[first + i] !== lastWords[i]) return false;
       i = count << 2;
     }
-    for (; i < n; i++) if (buf[start + i] !== last[i]) return null;
-    this.#scanned = n;
-    this.#skip = 0;
-    const head = this.#lastHead!;
-    return { kind: "head", consumed: n, head: withHeaders(head, this.#lastHeaders!.copy()) };
+    for (; i < n; i++) if (buf[start + i] !== last[i]) return false;
+    return true;
+  }
+
+  /** `buf`'s whole buffer as 32-bit words, made once per buffer (kept in {@link #bufWords}). */
+  #wordsOfBuffer(buf: Uint8Array): Int32Array {
+    if (buf.buffer !== this.#wordsOf) {
+      this.#wordsOf = buf.buffer;
+      this.#bufWords = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+    }
+    return this.#bufWords;
+  }
+
+  /** After a replay missed: forgets the head, and remembers fewer (a miss costs a comparison). */
+  #missed(): void {
+    this.#lastHead = null;
+    this.#skip = this.#skipped = Math.min(Math.max(1, 2 * this.#skip), MAX_SKIPPED_HEADS);
   }
 
   /**

@@ -202,17 +202,22 @@ function layOut(
       size += CHUNKED_LINE.length;
     }
   }
-  const last = length === ""
-    ? close ? CLOSE_END : KEEP_ALIVE_END
-    : close
-    ? CLOSE_END_AFTER_VALUE
-    : KEEP_ALIVE_END_AFTER_VALUE;
+  const last = endPiece(length !== "", close);
   plan.count = count;
   plan.size = size + last.length;
   plan.length = length;
   plan.last = last;
   plan.close = close;
   return plan;
+}
+
+/**
+ * The head's last piece, made once: the Connection line and the blank line,
+ * after a Content-Length value if there is one.
+ */
+function endPiece(afterValue: boolean, close: boolean): Uint8Array {
+  if (afterValue) return close ? CLOSE_END_AFTER_VALUE : KEEP_ALIVE_END_AFTER_VALUE;
+  return close ? CLOSE_END : KEEP_ALIVE_END;
 }
 
 /** The planned head as bytes, with `extra` bytes to spare; `prefix` is its pieces joined, if known. */
@@ -297,49 +302,62 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
   if (typeof raw !== "string" && !(raw instanceof Uint8Array)) {
     throw new TypeError("encodeResponse() takes text or bytes; streams go through the writer");
   }
-  // Short ASCII text (the usual small body) is written straight into the
-  // response array below; anything else is encoded first. The last such
-  // text is known to be ASCII.
-  const text = typeof raw === "string" && raw.length <= SMALL_TEXT_CHARS &&
-      (raw === lastBody.text || !NON_ASCII.test(raw))
-    ? raw
-    : null;
+  const text = shortAscii(raw);
   const body = text !== null ? null : typeof raw === "string" ? UTF8.encode(raw) : raw;
   const length = text !== null ? text.length : body!.length;
   const sendBody = !options.omitBody && length > 0;
-  if (sendBody && length >= SEPARATE_BODY_BYTES) {
-    const head = encodeHead(res, options, length);
-    return { bytes: head.bytes, body, close: head.close };
-  }
+  if (sendBody && length >= SEPARATE_BODY_BYTES) return encodeApart(res, options, body!);
   const plan = planHead(res, options, length);
   const prefix = repeatedPrefix(plan.parts, plan.count);
-  // The same response as the last one (its head checked above, piece by
-  // piece, and the same body): its bytes again.
   const memo = lastBody;
-  if (
-    prefix !== null && sendBody && prefix === memo.prefix && plan.last === memo.last &&
-    (text !== null ? text === memo.text : memo.text === null && sameBytes(body!, memo.body))
-  ) {
-    return memo.encoded!;
+  if (prefix !== null && sendBody) {
+    const again = memo.replay(prefix, plan.last, text, body);
+    if (again !== null) return again;
   }
   const head = writeHead(plan, prefix, sendBody ? length : 0);
-  const bytes = head.bytes;
-  if (sendBody) {
-    if (body !== null) bytes.set(body, head.length);
-    else if (length <= LOOP_COPY_CHARS) {
-      const at = head.length;
-      for (let i = 0; i < length; i++) bytes[at + i] = text!.charCodeAt(i);
-    } else UTF8.encodeInto(text!, bytes.subarray(head.length));
-  }
-  const encoded = { bytes, body: null, close: head.close };
+  if (sendBody) copyBody(head.bytes, head.length, text, body);
+  const encoded = { bytes: head.bytes, body: null, close: head.close };
   if (prefix !== null && sendBody && length <= SMALL_TEXT_CHARS) {
-    memo.prefix = prefix;
-    memo.last = plan.last;
-    memo.text = text;
-    memo.body = text === null ? bytes.subarray(head.length) : null;
-    memo.encoded = encoded;
+    memo.keep(prefix, plan.last, text, encoded, head.length);
   }
   return encoded;
+}
+
+/**
+ * `raw` itself if it is text of at most {@link SMALL_TEXT_CHARS} ASCII
+ * characters (written straight into the response array, one byte each),
+ * else null (encoded first). The last such text is known to be ASCII.
+ */
+function shortAscii(raw: string | Uint8Array): string | null {
+  return typeof raw === "string" && raw.length <= SMALL_TEXT_CHARS &&
+      (raw === lastBody.text || !NON_ASCII.test(raw))
+    ? raw
+    : null;
+}
+
+/**
+ * The head alone, with a large body ({@link SEPARATE_BODY_BYTES} and up)
+ * kept apart to be written as it is: a second write costs less than a copy.
+ */
+function encodeApart(res: RawResponse, options: SerializeOptions, body: Uint8Array): Encoded {
+  const head = encodeHead(res, options, body.length);
+  return { bytes: head.bytes, body, close: head.close };
+}
+
+/**
+ * Writes the body into `bytes` from `at`: bytes as they are, short ASCII
+ * `text` by hand (cheaper than a call into the encoder), other text through it.
+ */
+function copyBody(
+  bytes: Uint8Array,
+  at: number,
+  text: string | null,
+  body: Uint8Array | null,
+): void {
+  if (body !== null) bytes.set(body, at);
+  else if (text!.length <= LOOP_COPY_CHARS) {
+    for (let i = 0; i < text!.length; i++) bytes[at + i] = text!.charCodeAt(i);
+  } else UTF8.encodeInto(text!, bytes.subarray(at));
 }
 
 /**
@@ -362,6 +380,39 @@ class BodyMemo {
   /** A byte body, as it is in {@link encoded}'s bytes; null for text. */
   body: Uint8Array | null = null;
   encoded: Encoded | null = null;
+
+  /**
+   * The last bytes again if they were made from the same joined head
+   * pieces, the same last piece and the same body (`text`, or `body`
+   * compared byte by byte), else null.
+   */
+  replay(
+    prefix: Uint8Array,
+    last: Uint8Array,
+    text: string | null,
+    body: Uint8Array | null,
+  ): Encoded | null {
+    if (prefix !== this.prefix || last !== this.last) return null;
+    const same = text !== null
+      ? text === this.text
+      : this.text === null && sameBytes(body!, this.body);
+    return same ? this.encoded : null;
+  }
+
+  /** Remembers `encoded`, made from these pieces and body, for {@link replay}; its body starts at `at`. */
+  keep(
+    prefix: Uint8Array,
+    last: Uint8Array,
+    text: string | null,
+    encoded: Encoded,
+    at: number,
+  ): void {
+    this.prefix = prefix;
+    this.last = last;
+    this.text = text;
+    this.body = text === null ? encoded.bytes.subarray(at) : null;
+    this.encoded = encoded;
+  }
 }
 
 const lastBody = new BodyMemo();
