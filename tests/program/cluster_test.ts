@@ -23,8 +23,6 @@ function config(overrides: Partial<Config> = {}): Config {
   };
 }
 
-const CRASHING = new URL("../fixtures/crashing_worker.ts", import.meta.url);
-
 Deno.test("Cluster: listeners share one port, the kernel spreads connections, /metrics sums them all", async () => {
   const cluster = await Cluster.start(config(), performance.timeOrigin);
   const { port } = cluster.addr;
