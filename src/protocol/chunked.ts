@@ -19,7 +19,7 @@
 
 import { CR, FIELD_VALUE, HEX_VALUE, LF } from "./chars.ts";
 import type { RejectionCode } from "./rejections.ts";
-import { parseFieldLine } from "./head_parser.ts";
+import { parseFieldLine } from "./_field_lines.ts";
 
 /** The limits of one chunked body. */
 export interface ChunkedLimits {

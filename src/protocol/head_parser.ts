@@ -20,65 +20,32 @@
  * @module
  */
 
-import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TOKEN } from "./chars.ts";
+import { CR, LF, SP, TARGET, TOKEN } from "./chars.ts";
 import type { RejectionCode } from "./rejections.ts";
 import { RequestHeaders } from "./headers.ts";
-import { LIMITS } from "./limits.ts";
-import { parseTarget, type Target } from "./target.ts";
-import { hashStep, Interner, LineCache, LOWER } from "./interner.ts";
+import { parseTarget } from "./target.ts";
+import { hashStep } from "./interner.ts";
+import { FIELD_LINES, isValidHost, parseFieldLine, VALUES } from "./_field_lines.ts";
+import { HeadReplay } from "./head_replay.ts";
+import {
+  DEFAULT_HEAD_LIMITS,
+  type HeadLimits,
+  type HeadResult,
+  type HttpVersion,
+} from "./request_head.ts";
 
-/** The size limits the parser enforces, all in bytes or counts. */
-export interface HeadLimits {
-  /** Longest request line, CRLF excluded; longer gets 414 (or 400 before the target). */
-  readonly maxRequestLineBytes: number;
-  /** Largest head, request line to the blank line inclusive; larger gets 431. */
-  readonly maxHeadBytes: number;
-  /** Most header field lines; more gets 431. */
-  readonly maxHeaderCount: number;
-}
-
-/** The protocol versions this server speaks (RFC 9112 §2.3). */
-export type HttpVersion = "HTTP/1.1" | "HTTP/1.0";
-
-/**
- * The header fields the server itself acts on, recorded as they are parsed
- * (as llhttp does), so framing and keep-alive need no second look at the list.
- */
-export interface FramingFields {
-  /** Every Content-Length value, in order (usually none or one). */
-  readonly contentLength: readonly string[];
-  /** Every Transfer-Encoding value, in order. */
-  readonly transferEncoding: readonly string[];
-  /** Connection values joined with ", ", or null. */
-  readonly connection: string | null;
-  /** Expect values joined with ", ", or null. */
-  readonly expect: string | null;
-}
-
-/** A parsed and checked request head. */
-export interface RequestHead extends Target, FramingFields {
-  /** The method, case-sensitive as sent. */
-  readonly method: string;
-  /** The request-target exactly as sent. */
-  readonly target: string;
-  /** The protocol version. */
-  readonly version: HttpVersion;
-  /** Every header field, names lower-cased. */
-  readonly headers: RequestHeaders;
-}
+export { parseFieldLine } from "./_field_lines.ts";
+export { MAX_REMEMBERED_HEAD_BYTES } from "./head_replay.ts";
+export {
+  DEFAULT_HEAD_LIMITS,
+  type FramingFields,
+  type HeadLimits,
+  type HeadResult,
+  type HttpVersion,
+  type RequestHead,
+} from "./request_head.ts";
 
 const NONE: readonly string[] = Object.freeze([]);
-
-/** What one feed of bytes produced. */
-export type HeadResult =
-  | { readonly kind: "incomplete" }
-  | { readonly kind: "error"; readonly code: RejectionCode }
-  | {
-    readonly kind: "head";
-    readonly head: RequestHead;
-    /** Bytes from the start of the feed through the blank line that ends the head. */
-    readonly consumed: number;
-  };
 
 /**
  * Methods we implement (RFC 9110 §9 and RFC 5789 PATCH). Anything else that is
@@ -139,35 +106,8 @@ export class HeadParser {
   #transferEncoding: string[] | null = null;
   #connection: string | null = null;
   #expect: string | null = null;
-  /**
-   * The last head parsed and its bytes, to answer the same bytes again
-   * without parsing them: a kept-alive client (an API client, a load
-   * balancer's check, a load generator) often sends one head over and over.
-   * Comparing the bytes costs a twentieth to an eighth of parsing them
-   * (`deno task bench:micro`: 0.19 against 4.0 µs for a 766-byte browser
-   * head, 0.11 against 0.94 µs for a 139-byte POST).
-   */
-  #lastHead: RequestHead | null = null;
-  /** A copy of the last head's headers, which no handler holds. */
-  #lastHeaders: RequestHeaders | null = null;
-  #lastBytes: Uint8Array | null = null;
-  /** {@link #lastBytes} as 32-bit words, compared four bytes at a time. */
-  #lastWords: Int32Array = NO_WORDS;
-  /**
-   * The buffer of the last aligned replay as 32-bit words (made once per
-   * buffer). It keeps that buffer alive until the next replay or the
-   * connection's end: a buffer grown for one large head, about MAX_HEADER_BYTES.
-   */
-  #bufWords: Int32Array = NO_WORDS;
-  /** The buffer {@link #bufWords} views (a field: reading the view's `buffer` is slower). */
-  #wordsOf: ArrayBufferLike | null = null;
-  /** The last head's length in bytes (also when it is not kept). */
-  #lastLength = 0;
-  /** Heads not to remember after the last miss: doubles with each miss in a row. */
-  #skip = 0;
-  /** Of those, how many are still to come. */
-  #skipped = 0;
-
+  /** The last head, answered again from its bytes when they come again. */
+  readonly #replay = new HeadReplay();
   constructor(limits: HeadLimits) {
     this.#limits = limits;
   }
@@ -190,14 +130,14 @@ export class HeadParser {
     this.#expect = null;
   }
 
-  /** The length of the head kept for a repeat, or 0 if none is kept (for tests). */
-  get remembered(): number {
-    return this.#lastHead === null ? 0 : this.#lastLength;
-  }
-
   /** Whether any byte of a request has been seen (leading empty lines do not count). */
   get started(): boolean {
     return this.#scanned > this.#lineStart || this.#version !== null;
+  }
+
+  /** The length of the head kept for a repeat, or 0 if none is kept (for tests). */
+  get remembered(): number {
+    return this.#replay.remembered;
   }
 
   /**
@@ -205,13 +145,15 @@ export class HeadParser {
    * `start` must be the same in every feed of one head; `end` may only grow.
    */
   feed(buf: Uint8Array, start: number, end: number): HeadResult {
-    if (this.#scanned === 0 && this.#lastHead !== null && end - start >= this.#lastLength) {
-      const again = this.#again(buf, start);
-      if (again !== null) return again;
-      this.#missed();
+    if (this.#scanned === 0) {
+      const again = this.#replay.match(buf, start, end);
+      if (again !== null) {
+        this.#scanned = again.consumed;
+        return again;
+      }
     }
     const result = this.#scan(buf, start, end);
-    if (result.kind === "head") this.#remember(result.head, buf, start);
+    if (result.kind === "head") this.#replay.remember(result.head, buf, start, this.#scanned);
     return result;
   }
 
@@ -275,84 +217,6 @@ export class HeadParser {
     this.#scanned = i;
     this.#lineHash = h;
     return INCOMPLETE;
-  }
-
-  /** The last head again if `buf` starts with its exact bytes (it then holds it whole), else null. */
-  #again(buf: Uint8Array, start: number): HeadResult | null {
-    if (!this.#startsWithLast(buf, start)) return null;
-    const n = this.#lastLength;
-    this.#scanned = n;
-    this.#skip = 0;
-    const head = this.#lastHead!;
-    return { kind: "head", consumed: n, head: withHeaders(head, this.#lastHeaders!.copy()) };
-  }
-
-  /**
-   * Whether `buf` holds the last head's bytes from `start`: compared four
-   * bytes at a time where `start` is on a word boundary (it is when the head
-   * is the first in the buffer: 65 → 15 ns for 72 bytes), the rest one by one.
-   */
-  #startsWithLast(buf: Uint8Array, start: number): boolean {
-    const last = this.#lastBytes!;
-    const n = this.#lastLength;
-    let i = 0;
-    const at = buf.byteOffset + start;
-    if ((at & 3) === 0) {
-      const words = this.#wordsOfBuffer(buf);
-      const lastWords = this.#lastWords;
-      const first = at >> 2;
-      const count = n >> 2;
-      for (; i < count; i++) if (words[first + i] !== lastWords[i]) return false;
-      i = count << 2;
-    }
-    for (; i < n; i++) if (buf[start + i] !== last[i]) return false;
-    return true;
-  }
-
-  /** `buf`'s whole buffer as 32-bit words, made once per buffer (kept in {@link #bufWords}). */
-  #wordsOfBuffer(buf: Uint8Array): Int32Array {
-    if (buf.buffer !== this.#wordsOf) {
-      this.#wordsOf = buf.buffer;
-      this.#bufWords = new Int32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
-    }
-    return this.#bufWords;
-  }
-
-  /** After a replay missed: forgets the head, and remembers fewer (a miss costs a comparison). */
-  #missed(): void {
-    this.#lastHead = null;
-    this.#skip = this.#skipped = Math.min(Math.max(1, 2 * this.#skip), MAX_SKIPPED_HEADS);
-  }
-
-  /**
-   * Keeps a head and its bytes (`buf` from `start`, `#scanned` long) for
-   * {@link #again}. The kept head's headers are a copy: the handler may add
-   * to the ones it gets.
-   */
-  #remember(head: RequestHead, buf: Uint8Array, start: number): void {
-    const n = this.#scanned;
-    const sameLength = n === this.#lastLength;
-    this.#lastLength = n;
-    // Kept only when its length equals the last head's (the first sign of a
-    // repeat): heads that differ then cost no copy, and a connection's first
-    // head none (on a connection that sends one request, the array for it
-    // would cost more than the parse).
-    if (!sameLength || n > MAX_REMEMBERED_HEAD_BYTES) {
-      this.#lastHead = null;
-      return;
-    }
-    if (this.#skipped > 0) {
-      this.#skipped--;
-      return;
-    }
-    // The array is reused while heads fit (one allocation per connection, mostly).
-    if (this.#lastBytes === null || this.#lastBytes.length < n) {
-      this.#lastBytes = new Uint8Array((Math.max(n, MIN_REMEMBERED_BYTES) + 3) & ~3); // whole words
-      this.#lastWords = new Int32Array(this.#lastBytes.buffer);
-    }
-    this.#lastBytes.set(buf.subarray(start, start + n));
-    this.#lastHead = head;
-    this.#lastHeaders = head.headers.copy(); // the handler may add to the ones it gets
   }
 
   /** request-line = method SP request-target SP HTTP-version (RFC 9112 §3). */
@@ -451,103 +315,8 @@ export class HeadParser {
   }
 }
 
-/**
- * `head` with `headers` instead of its own. Each field named, not spread:
- * the same shape as a parsed head's, and faster (a small POST's replay 93 → 73 ns).
- */
-function withHeaders(head: RequestHead, headers: RequestHeaders): RequestHead {
-  return {
-    method: head.method,
-    target: head.target,
-    version: head.version,
-    headers,
-    path: head.path,
-    rawPath: head.rawPath,
-    query: head.query,
-    contentLength: head.contentLength,
-    transferEncoding: head.transferEncoding,
-    connection: head.connection,
-    expect: head.expect,
-  };
-}
-
-/**
- * field-line = field-name ":" OWS field-value OWS (RFC 9112 §5), for one line
- * without its CRLF; the name comes back lower-cased. Shared with chunked trailers.
- */
-export function parseFieldLine(
-  buf: Uint8Array,
-  s: number,
-  e: number,
-): [name: string, value: string] | RejectionCode {
-  const first = buf[s]!;
-  // A line that starts with whitespace continues the previous one: obs-fold,
-  // which a server must refuse or unfold (RFC 9112 §5.2). We refuse.
-  if (first === SP || first === HTAB) return "obs_fold";
-  let i = s;
-  let h = 0;
-  for (let b: number; i < e && TOKEN[b = buf[i]!] === 1; i++) h = hashStep(h, LOWER[b]!);
-  if (i === e) return "missing_colon";
-  const stop = buf[i]!;
-  if (stop !== COLON) {
-    // No whitespace is allowed between name and colon (RFC 9112 §5.1).
-    return stop === SP || stop === HTAB ? "space_before_colon" : "invalid_header_name";
-  }
-  if (i === s) return "invalid_header_name";
-  const name = NAMES.get(buf, s, i, h);
-  let vs = i + 1;
-  let ve = e;
-  while (vs < ve && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
-  while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
-  h = 0;
-  for (let j = vs; j < ve; j++) {
-    const b = buf[j]!;
-    if (FIELD_VALUE[b] === 0) return "invalid_header_value";
-    h = hashStep(h, b);
-  }
-  return [name, VALUES.get(buf, vs, ve, h)];
-}
-
-/**
- * Longer heads are not remembered for {@link HeadParser}'s replay: each
- * connection keeps one, and heads this long (cookies, tokens) seldom repeat.
- */
-export const MAX_REMEMBERED_HEAD_BYTES = 1024;
-/**
- * After misses in a row, a connection remembers at most one head in this
- * many, so heads that differ late (a request id) waste a comparison rarely.
- */
-const MAX_SKIPPED_HEADS = 64;
-/** No words: before a head is remembered, and before a buffer is fed. */
-const NO_WORDS = new Int32Array(0);
-/** The smallest array a remembered head is kept in, so a slightly longer head reuses it. */
-const MIN_REMEMBERED_BYTES = 128;
-
-// Header names, methods, targets and values recur request after request;
-// decoding them once saves two allocations each (see interner.ts).
-const NAMES = new Interner(256, true);
-const VALUES = new Interner(1024, false);
-/** Whole field lines: a client sends the same lines request after request. */
-const FIELD_LINES = new LineCache<readonly [name: string, value: string]>(1024);
-
 function isDigit(b: number): boolean {
   return b >= 0x30 && b <= 0x39;
-}
-
-/**
- * Host = uri-host [ ":" port ] (RFC 9110 §7.2): reg-name, IPv4 or an IP-literal
- * in brackets. An empty value is allowed for targets without an authority.
- */
-const HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?$/;
-
-/** The last Host value found valid: usually the next request's too (interned, so one compare). */
-let lastValidHost = "";
-
-function isValidHost(value: string): boolean {
-  if (value === lastValidHost) return true;
-  if (!HOST.test(value)) return false;
-  lastValidHost = value;
-  return true;
 }
 
 /**
@@ -566,10 +335,3 @@ export function parseHead(
 ): HeadResult {
   return new HeadParser(limits).feed(bytes, 0, bytes.length);
 }
-
-/** The limits {@link parseHead} uses when given none; the server's defaults. */
-export const DEFAULT_HEAD_LIMITS: HeadLimits = {
-  maxRequestLineBytes: LIMITS.maxRequestLineBytes.default,
-  maxHeadBytes: LIMITS.maxHeadBytes.default,
-  maxHeaderCount: LIMITS.maxHeaderCount.default,
-};
