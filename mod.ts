@@ -58,7 +58,7 @@ export {
   type RequestCounts,
   UNMATCHED_ROUTE,
 } from "./src/server/metrics.ts";
-export type { ConnectionLimits } from "./src/server/connection.ts";
+export type { ConnectionLimits } from "./src/server/connection_context.ts";
 export {
   defaultLimits,
   type LimitName,

@@ -16,6 +16,8 @@ import type { RejectionCode } from "../protocol/rejections.ts";
 import type { Framing } from "../protocol/framing.ts";
 import type { Permit } from "./pool.ts";
 import type { SocketReader } from "../io/reader.ts";
+import type { Output } from "../io/output.ts";
+import { CONTINUE_BYTES } from "../protocol/serializer.ts";
 
 /** The first array a Content-Length body is read into; it doubles up to the length. */
 const FIRST_BODY_BYTES = 64 * 1024;
@@ -27,6 +29,29 @@ export interface BodyLimits {
   readonly maxHeadBytes: number;
   /** Trailer lines (the header-count limit is reused). */
   readonly maxHeaderCount: number;
+}
+
+/**
+ * The reader of a body framed by `framing` (not "none"), which must arrive
+ * within `bodyTimeoutMs` from now. A client that waits for `100 Continue`
+ * (`wantsContinue`) and has sent none of the body yet gets it on `output`
+ * just before the first socket read: only when the body is actually wanted.
+ */
+export function bodyReaderFor(
+  reader: SocketReader,
+  output: Output,
+  framing: Framing,
+  wantsContinue: boolean,
+  limits: BodyLimits & { readonly bodyTimeoutMs: number },
+): BodyReader {
+  const sendContinue = wantsContinue && reader.buffered === 0
+    ? async () => {
+      output.queue(CONTINUE_BYTES);
+      await output.flush();
+    }
+    : null;
+  const deadline = performance.now() + limits.bodyTimeoutMs;
+  return new BodyReader(reader, framing, limits, deadline, sendContinue);
 }
 
 /** Pulls one request's body off the socket. */

@@ -1,120 +1,78 @@
 /**
- * What a streaming route's request tells its handler about the exchange
- * besides the head: the body as a stream, a signal that aborts when the client
- * goes away, and a promise that settles when the response has been written.
+ * One request and its answer, as the connection follows them from the head
+ * to the decision to keep the connection: the {@link Exchange}.
  *
- * The signal and the promise are made on first use. Most handlers never look
- * at them, and an AbortController, a promise pair and a socket read kept in
- * flight to notice the client leaving showed in the fetch path's profile
- * (every request there is a streaming one; the watch alone was 3% of it).
+ * What the head decided is its {@link RequestPlan}; what the exchange adds
+ * is what the later steps learn and change: the body reader, the route it is
+ * counted under, the streaming parts a streaming route's handler got, and
+ * whether the connection is still kept.
+ *
+ * The exchange is also the response writer's options ({@link WriteOptions}):
+ * an options object made per response cost an allocation a request.
  *
  * @module
  */
 
-import type { StreamingParts } from "../app/request.ts";
+import type { BodyReader } from "./body.ts";
+import type { HttpVersion, RequestHead } from "../protocol/head_parser.ts";
+import type { RequestPlan } from "./request_plan.ts";
+import type { Streaming } from "./streaming.ts";
+import { UNMATCHED_ROUTE } from "./metrics.ts";
+import type { WriteOptions } from "./response_writer.ts";
 
-/** One streaming request's parts; the connection ends it with {@link done}. */
-export class Exchange implements StreamingParts {
-  readonly bodyStream: ReadableStream<Uint8Array> | null;
-  /** Starts a read that closes the connection if the client goes away. */
-  readonly #watchForClose: () => void;
-  #bodyEnded: boolean;
-  #bodyRefused = false;
-  #watchWanted = false;
-  #watching = false;
-  #abort: AbortController | null = null;
-  #completed: PromiseWithResolvers<void> | null = null;
-  #state: "open" | "delivered" | "failed" = "open";
-  #error: unknown = undefined;
+/**
+ * One request being answered. A class, not an object literal: V8 pretenures
+ * a literal whose objects often outlive a scavenge (see server.ts), as a
+ * request waiting on a slow handler or upload does, and then allocates every
+ * later one in the old generation.
+ */
+export class Exchange implements WriteOptions {
+  /** Whether the connection stays open after this exchange: the plan's answer, until a later step says no. */
+  keepAlive: boolean;
+  /** The `Date` value, read when the response is written. */
+  date = "";
+  /** The route `/metrics` counts the request under, or null when it is not counted. */
+  counted: string | null = UNMATCHED_ROUTE;
+  /** A streaming route's request parts, as its handler got them; null on other routes. */
+  streaming: Streaming | null = null;
 
-  /**
-   * @param bodyStream the request body, null when it has none (then the body has ended)
-   * @param watchForClose called at most once, after the body has been read, if the signal or
-   *   the completion is used (the response writer may start the same watch for a stream: the
-   *   socket reader shares one read in flight between them)
-   */
-  constructor(bodyStream: ReadableStream<Uint8Array> | null, watchForClose: () => void) {
-    this.bodyStream = bodyStream;
-    this.#bodyEnded = bodyStream === null;
-    this.#watchForClose = watchForClose;
+  constructor(
+    readonly head: RequestHead,
+    readonly plan: RequestPlan,
+    readonly body: BodyReader,
+    /** The access log's start time, or null when it is off. */
+    readonly started: number | null,
+    /** The connection's streams (streams.ts), whose closing signal a response stream asks for. */
+    readonly streams: { closingSignal(): AbortSignal },
+  ) {
+    this.keepAlive = plan.keepAlive;
   }
 
-  /** Aborts when the client goes away (or shutdown's deadline passes) before the response is done. */
-  get signal(): AbortSignal {
-    if (this.#abort === null) {
-      this.#abort = new AbortController();
-      if (this.#state === "failed") this.#abort.abort(this.#error);
-      else if (this.#state === "open") this.#watchOnce();
-    }
-    return this.#abort.signal;
+  /** A response to HEAD: the head only. */
+  get omitBody(): boolean {
+    return this.head.method === "HEAD";
   }
 
-  /**
-   * Starts the watch for the client leaving, once: when the signal or the
-   * completion is first asked for, or when the body ends if that is later
-   * (the client's leaving shows as EOF only once its body has been read).
-   */
-  #watchOnce(): void {
-    this.#watchWanted = true;
-    if (!this.#bodyEnded || this.#watching) return;
-    this.#watching = true;
-    this.#watchForClose();
+  /** The request's version, which the response's framing follows. */
+  get version(): HttpVersion {
+    return this.head.version;
   }
 
-  /**
-   * Resolves when the response has been written; rejects if it could not be,
-   * the client having gone away (watched for from now on, as for the signal).
-   */
-  get completed(): Promise<void> {
-    if (this.#completed === null) {
-      this.#completed = Promise.withResolvers<void>();
-      this.#completed.promise.catch(() => {}); // a handler need not await it
-      if (this.#state === "delivered") this.#completed.resolve();
-      else if (this.#state === "failed") this.#completed.reject(this.#error);
-      else this.#watchOnce();
-    }
-    return this.#completed.promise;
+  /** The connection's closing signal (see {@link WriteOptions}). */
+  closingSignal(): AbortSignal {
+    return this.streams.closingSignal();
   }
 
   /**
-   * Whether the handler asked for `completed`: only then must the response be
-   * flushed before the exchange ends (otherwise it may wait for the next write).
+   * Whether the client may still send after the response, so closing must
+   * linger: it meant to keep the connection (more requests may be on their
+   * way), sent bytes beyond this request (`buffered` of them are read), or
+   * has not finished sending its body (unless it waits for `100 Continue`,
+   * which it never got).
    */
-  get awaited(): boolean {
-    return this.#completed !== null;
-  }
-
-  /** Whether the body was refused while read (see {@link StreamingParts.bodyRefused}). */
-  get bodyRefused(): boolean {
-    return this.#bodyRefused;
-  }
-
-  /** The body stream failed: the body was refused. */
-  bodyFailed(): void {
-    this.#bodyRefused = true;
-  }
-
-  /** The body stream has been read to its end. */
-  bodyEnded(): void {
-    if (this.#bodyEnded) return;
-    this.#bodyEnded = true;
-    if (this.#watchWanted && this.#state === "open") this.#watchOnce();
-  }
-
-  /**
-   * Ends the exchange, once: by the response written (no error), by a failure
-   * or by the connection closing. Later calls do nothing.
-   */
-  done(error?: unknown): void {
-    if (this.#state !== "open") return;
-    if (error === undefined) {
-      this.#state = "delivered";
-      this.#completed?.resolve();
-      return;
-    }
-    this.#state = "failed";
-    this.#error = error;
-    this.#abort?.abort(error);
-    this.#completed?.reject(error);
+  mayStillSend(buffered: number): boolean {
+    const body = this.body;
+    const bodyComing = !body.done && !(this.plan.wantsContinue && !body.started);
+    return this.plan.clientKeepsAlive || buffered > 0 || bodyComing;
   }
 }

@@ -10,14 +10,15 @@
  * comes until the client closes its side or the time is up, and only then
  * close. This is Go's closeWriteAndWait and nginx's lingering close.
  *
- * The connection loop lingers through its own reader (a read may be in
- * flight there); this function is for sockets that have none, such as a
- * connection refused over MAX_CONNECTIONS.
+ * A connection lingers through its own reader, since a read may be in
+ * flight there ({@link ReaderLinger}); {@link closeLingering} is for sockets
+ * that have none, such as a connection refused over MAX_CONNECTIONS.
  *
  * @module
  */
 
 import { beforeDeadline } from "../io/deadlines.ts";
+import type { SocketReader } from "../io/reader.ts";
 
 /** What a lingering close needs of a socket; `Deno.TcpConn` has it. */
 export interface LingeringSocket {
@@ -53,5 +54,45 @@ export async function closeLingering(socket: LingeringSocket, timeoutMs: number)
     try {
       socket.close();
     } catch { /* already closed */ }
+  }
+}
+
+/**
+ * A connection's lingering close, through its own reader: half-closes, then
+ * reads and discards what the client still sends until it closes its side or
+ * LINGER_TIMEOUT passes. The caller closes the socket after. Started by the
+ * connection's end or by shutdown, whichever comes first; should both run,
+ * they share one half-close and one deadline.
+ */
+export class ReaderLinger {
+  readonly #reader: SocketReader;
+  readonly #socket: LingeringSocket;
+  readonly #timeoutMs: number;
+  #deadline = Infinity;
+  #halfClosed = false;
+
+  constructor(reader: SocketReader, socket: LingeringSocket, timeoutMs: number) {
+    this.#reader = reader;
+    this.#socket = socket;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Lingers until EOF or the deadline. Never rejects; with a timeout of 0 it returns at once. */
+  async run(): Promise<void> {
+    if (this.#timeoutMs === 0) return;
+    if (this.#deadline === Infinity) this.#deadline = performance.now() + this.#timeoutMs;
+    const reader = this.#reader;
+    try {
+      if (!this.#halfClosed) {
+        this.#halfClosed = true;
+        await this.#socket.closeWrite();
+      }
+      for (;;) {
+        reader.consume(reader.buffered);
+        if ((await reader.fill(this.#deadline)) !== "data") return;
+      }
+    } catch {
+      // the peer already went away: nothing left to linger for
+    }
   }
 }

@@ -7,7 +7,8 @@
 
 import { acceptErrorKind } from "./accept_errors.ts";
 import { checkLimit, defaultLimits, type LimitName, LIMITS } from "../protocol/limits.ts";
-import { Connection, type ConnectionContext, type ConnectionLimits } from "./connection.ts";
+import { Connection } from "./connection.ts";
+import type { ConnectionContext, ConnectionLimits } from "./connection_context.ts";
 import { rejection } from "../protocol/rejections.ts";
 import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";

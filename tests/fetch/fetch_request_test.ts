@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Exchange } from "../../src/server/exchange.ts";
+import { Streaming } from "../../src/server/streaming.ts";
 import { toRequest } from "../../src/fetch/fetch_request.ts";
 import { makeRequest } from "../fixtures/request.ts";
 
@@ -39,10 +39,10 @@ Deno.test("every other Request member works, through a real Request built on dem
 });
 
 Deno.test("new Request(req) copies the method, URL, headers and body", async () => {
-  const exchange = new Exchange(streamOf("hello body"), () => {});
+  const streaming = new Streaming(streamOf("hello body"), () => {});
   const raw = makeRequest("POST", "/up", {
     headers: [["Content-Type", "text/plain"], ["Content-Length", "10"]],
-    streaming: exchange,
+    streaming,
   });
   const copy = new Request(toRequest(raw));
   assert.equal(copy.method, "POST");
@@ -54,7 +54,7 @@ Deno.test("new Request(req) copies the method, URL, headers and body", async () 
 Deno.test("a POST's body is read through the Request's body methods", async () => {
   const raw = makeRequest("POST", "/up", {
     headers: [["Content-Length", "2"]],
-    streaming: new Exchange(streamOf("{}"), () => {}),
+    streaming: new Streaming(streamOf("{}"), () => {}),
   });
   const req = toRequest(raw);
   assert.equal(req.bodyUsed, false);
@@ -86,7 +86,7 @@ Deno.test("url is the one a copy gets: parsed and serialised, dot segments and h
 Deno.test("a Proxy of the request, or an object inheriting from it, works as with a real Request", async () => {
   const raw = makeRequest("POST", "/p", {
     headers: [["Content-Length", "2"]],
-    streaming: new Exchange(streamOf("ok"), () => {}),
+    streaming: new Streaming(streamOf("ok"), () => {}),
   });
   const req = toRequest(raw);
   const proxy = new Proxy(req, {});
@@ -106,12 +106,12 @@ Deno.test("on a route that does not stream, each request gets its own signal", (
   assert.equal(first.signal.aborted, false);
 });
 
-Deno.test("the signal is the exchange's, and aborts when the exchange fails", () => {
-  const exchange = new Exchange(null, () => {});
-  const req = toRequest(makeRequest("GET", "/", { streaming: exchange }));
+Deno.test("the signal is the streaming parts', and aborts when they fail", () => {
+  const streaming = new Streaming(null, () => {});
+  const req = toRequest(makeRequest("GET", "/", { streaming }));
   const signal = req.signal;
   assert.equal(req.signal, signal, "the same signal each time");
-  exchange.done(new Error("client gone"));
+  streaming.done(new Error("client gone"));
   assert.equal(signal.aborted, true);
   assert.equal((signal.reason as Error).message, "client gone");
 });
@@ -171,7 +171,7 @@ Deno.test("method, url, headers, signal and a GET's body build no Request; other
     }
   };
   try {
-    const req = toRequest(makeRequest("GET", "/", { streaming: new Exchange(null, () => {}) }));
+    const req = toRequest(makeRequest("GET", "/", { streaming: new Streaming(null, () => {}) }));
     void [req.method, req.url, req.headers.get("host"), req.signal, req.body, req.bodyUsed];
     await Promise.resolve(req);
     void [String(req), `${req}`, Object.prototype.toString.call(req), req.toString()];

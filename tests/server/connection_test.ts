@@ -11,6 +11,8 @@ import { Metrics } from "../../src/server/metrics.ts";
 import { Pool } from "../../src/server/pool.ts";
 import { defaultConfig } from "../../src/program/settings.ts";
 import { testRouter } from "../fixtures/harness.ts";
+import { Router } from "../../src/app/router.ts";
+import { text } from "../../src/app/response.ts";
 
 const GET = (path: string, extra = "") => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
 
@@ -585,4 +587,18 @@ Deno.test("drain() leaves a connection that is not idle alone: it is served, the
   await connection.serve();
   const text = new TextDecoder().decode(socket.writes[0]);
   assert.match(text, /Connection: close\r\n/);
+});
+
+Deno.test("the answer to a request whose body the handler ignores is sent before the body is drained (regression: held until drained)", async () => {
+  const router = new Router().post("/upload", () => text("denied", { status: 401 }), {
+    body: "stream",
+  });
+  await using s = startServer({}, router);
+  using client = await RawClient.connect(s.port);
+  await client.write("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+  const res = await client.response(); // before the rest of the body was sent
+  assert.equal(res.status, 401);
+  await client.write("defghij");
+  await client.write("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+  assert.equal((await client.response()).body, "denied"); // drained, then the next request
 });

@@ -1,0 +1,57 @@
+/**
+ * The access log: one line per answered or refused request, on the
+ * `rawhttp.access` logger (served requests at info, refusals at warning).
+ *
+ * The clock is read only when the line will be written: a request asks
+ * {@link accessStart} once, and gets null when the log is off.
+ *
+ * @module
+ */
+
+import { accessLog } from "./log.ts";
+import type { RejectionCode } from "../protocol/rejections.ts";
+import type { RemoteAddr } from "../app/request.ts";
+import type { RequestHead } from "../protocol/head_parser.ts";
+
+/** The start time of a request the access log will show (at `level`), or null when it will not. */
+export function accessStart(level: "info" | "warning"): number | null {
+  return accessLog.isEnabledFor(level) ? performance.now() : null;
+}
+
+/**
+ * Writes one access line: `head` (null when none was read), what went out,
+ * and the reason when the request was refused. Callers got `started` from
+ * {@link accessStart}, so the level has been checked.
+ */
+export function logAccess(
+  remote: RemoteAddr,
+  head: RequestHead | null,
+  status: number,
+  bytes: number,
+  started: number,
+  refused: RejectionCode | null,
+): void {
+  const fields = {
+    method: head?.method ?? "-",
+    // The path as sent: only visible ASCII, so it cannot forge log lines.
+    path: head?.rawPath ?? "-",
+    status,
+    bytes,
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    remote: peer(remote),
+    reason: refused ?? undefined,
+  };
+  if (refused === null) {
+    accessLog.info("{method} {path} {status} {bytes}B {durationMs}ms {remote}", fields);
+  } else {
+    accessLog.warn(
+      "{method} {path} {status} {bytes}B {durationMs}ms {remote} refused: {reason}",
+      fields,
+    );
+  }
+}
+
+/** The peer as `host:port`, as the logs show it. */
+export function peer(remote: RemoteAddr): string {
+  return `${remote.hostname}:${remote.port}`;
+}

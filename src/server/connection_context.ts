@@ -1,0 +1,47 @@
+/**
+ * What a connection is given: its socket, its limits, and what it
+ * shares with the server and every other connection.
+ *
+ * @module
+ */
+
+import type { Limits } from "../protocol/limits.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Pool } from "./pool.ts";
+import type { Routes } from "../app/router.ts";
+
+/** The limits a connection enforces (their units, defaults and reasons: protocol/limits.ts). */
+export type ConnectionLimits = Readonly<
+  Pick<
+    Limits,
+    | "maxRequestLineBytes"
+    | "maxHeadBytes"
+    | "maxHeaderCount"
+    | "recvBufferBytes"
+    | "maxBodyBytes"
+    | "maxRequestsPerConnection"
+    | "clientTimeoutMs"
+    | "idleTimeoutMs"
+    | "bodyTimeoutMs"
+    | "writeTimeoutMs"
+    | "lingerTimeoutMs"
+  >
+>;
+
+/** What a connection shares with the server and every other connection. */
+export interface ConnectionContext {
+  readonly limits: ConnectionLimits;
+  readonly router: Routes;
+  readonly pool: Pool;
+  readonly metrics: Metrics;
+  /** True once shutdown began: finish the current request, then close. */
+  readonly draining: () => boolean;
+}
+
+/** The socket side a connection needs; `Deno.Conn` has it. */
+export interface Socket {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
