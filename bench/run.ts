@@ -28,9 +28,10 @@ import { header } from "./lib/report.ts";
 import { codeVersion, gatherFacts } from "./load/facts.ts";
 import { idleRuns } from "./load/idle.ts";
 import { loadRuns } from "./load/load_runs.ts";
-import { ensureWrk, output, pinning } from "./load/machine.ts";
+import { ensureWrk, output, pinning, type Pins } from "./load/machine.ts";
 import { retriesSoFar } from "./load/measure.ts";
-import { options } from "./load/options.ts";
+import { type Options, options } from "./load/options.ts";
+import { type Baseline, checkoutBaseline } from "./load/baseline.ts";
 import { ROOT } from "./load/paths.ts";
 import { progress } from "./load/progress.ts";
 import { saveReport } from "./load/save.ts";
@@ -47,8 +48,29 @@ async function main(): Promise<void> {
   const nproc = Number(await output(["nproc"])) || navigator.hardwareConcurrency;
   const pins = await pinning(nproc);
   const microsPerTick = 1_000_000 / await clockTicksPerSecond();
+  const baseline = opts.baseline === null
+    ? null
+    : await checkoutBaseline(opts.baseline, opts.servers);
+  try {
+    await measureAll(opts, nproc, pins, microsPerTick, baseline, t0);
+  } finally {
+    await baseline?.remove();
+  }
+}
+
+async function measureAll(
+  opts: Options,
+  nproc: number,
+  pins: Pins,
+  microsPerTick: number,
+  baseline: Baseline | null,
+  t0: number,
+): Promise<void> {
   const loadScenarios = LOAD_SCENARIOS.filter((s) => opts.scenarios.includes(s.name));
-  const defs = SERVERS.filter((s) => opts.servers.includes(s.name));
+  const defs = [
+    ...SERVERS.filter((s) => opts.servers.includes(s.name)),
+    ...(baseline?.defs ?? []),
+  ];
   const scaling = opts.scenarios.includes(SCALING)
     ? scalingSetups(nproc, opts.servers.includes("deno-serve"))
     : [];
@@ -83,7 +105,7 @@ async function main(): Promise<void> {
   facts.retries = retriesSoFar();
   saveReport(facts, {
     load,
-    ratios: ratios(load),
+    ratios: ratios(load, baseline?.pairs),
     scaling: summarizeScaling(scalingSamples, scaling),
     idle,
     samples: [...samples, ...scalingSamples],

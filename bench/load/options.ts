@@ -19,7 +19,9 @@ export const USAGE = `Usage: deno task bench [options]
                         (default all but ${
   SERVERS.filter((s) => s.optional).map((s) => s.name).join(",")
 })
-  --idle-connections N  connections of ${IDLE} (default 10000)`;
+  --idle-connections N  connections of ${IDLE} (default 10000)
+  --baseline REV        also run rawhttp-native and rawhttp-fetch as they were at REV
+                        (a temporary git worktree), and report this tree over REV`;
 
 /** What the command line asks for. */
 export interface Options {
@@ -31,6 +33,8 @@ export interface Options {
   /** Server names, in the order of {@link SERVERS}. */
   readonly servers: readonly string[];
   readonly idleConnections: number;
+  /** The commit to compare rawhttp with (--baseline), or null. */
+  readonly baseline: string | null;
 }
 
 /** Parses `args`; prints the usage and exits on --help or a mistake. */
@@ -44,6 +48,7 @@ export function options(args: readonly string[]): Options {
       only: { type: "string" },
       servers: { type: "string" },
       "idle-connections": { type: "string", default: "10000" },
+      baseline: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -80,6 +85,7 @@ export function options(args: readonly string[]): Options {
       SERVERS.filter((s) => s.optional !== true).map((s) => s.name),
     ),
     idleConnections: int("idle-connections", values["idle-connections"], 1),
+    baseline: values.baseline ?? null,
   };
 }
 

@@ -8,7 +8,8 @@
 import { Child } from "../lib/children.ts";
 import { BENCH, DENO } from "./paths.ts";
 
-const DENO_RUN = [DENO, "run", "--allow-net", "--allow-env", "--allow-read"];
+/** How the Deno servers are run. */
+export const DENO_RUN = [DENO, "run", "--allow-net", "--allow-env", "--allow-read"];
 
 /** How long a server may take to announce its port. */
 export const READY_TIMEOUT_MS = 30_000;

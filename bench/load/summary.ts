@@ -52,11 +52,14 @@ const RATIO_PAIRS: readonly (readonly [string, string])[] = [
   ["rawhttp-fetch", "fetch-floor"],
 ];
 
-/** req/s and CPU µs/req of each pair in {@link RATIO_PAIRS} that ran, scenario by scenario. */
-export function ratios(summaries: readonly LoadSummary[]): Ratio[] {
+/** req/s and CPU µs/req of each pair in {@link RATIO_PAIRS} (and `extraPairs`) that ran, scenario by scenario. */
+export function ratios(
+  summaries: readonly LoadSummary[],
+  extraPairs: readonly (readonly [string, string])[] = [],
+): Ratio[] {
   const out: Ratio[] = [];
   for (const scenario of LOAD_SCENARIOS) {
-    for (const [a, b] of RATIO_PAIRS) {
+    for (const [a, b] of [...RATIO_PAIRS, ...extraPairs]) {
       const x = summaries.find((s) => s.scenario === scenario.name && s.server === a);
       const y = summaries.find((s) => s.scenario === scenario.name && s.server === b);
       if (x === undefined || y === undefined) continue;
