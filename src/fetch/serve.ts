@@ -10,7 +10,10 @@ import { type ErrorHandler, type FetchHandler, servedFetchHandler } from "./adap
 import { serverLog } from "../server/log.ts";
 import { Router, type Routes, withFallback } from "../app/router.ts";
 import { Server, type ServerOptions } from "../server/server.ts";
-import { LIMITS } from "../protocol/limits.ts";
+import { checkOptions } from "../server/server_options.ts";
+
+/** The options serve() acts on itself, besides Server.listen's. */
+const SERVE_OPTIONS = ["signal", "onListen", "onError", "routes", "handler"];
 
 /** The options of {@link serve}: `Deno.serve`'s TCP options plus rawhttp's own. */
 export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
@@ -87,15 +90,17 @@ export function serve(
   } else {
     throw new TypeError("serve() needs a handler");
   }
-  refuseUnknownOptions(options);
+  checkOptions(options, "serve()", SERVE_OPTIONS);
   // The caller's routes are not changed: they may serve other apps too.
   const router = withFallback(
     options.routes ?? new Router(),
     servedFetchHandler(handler, options.onError),
     { body: "stream" },
   );
+  const { signal: _s, onListen: _l, onError: _e, routes: _r, ...serverOptions } = options;
+  delete (serverOptions as { handler?: unknown }).handler; // serve({ handler, ... })
   const server = Server.listen({
-    ...options,
+    ...serverOptions,
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 8000,
   }, router);
@@ -126,37 +131,4 @@ export function serve(
     shutdown: () => server.shutdown(),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
-}
-
-/** The options {@link serve} acts on; anything else is refused, never silently ignored. */
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  ...Object.keys(LIMITS),
-  "port",
-  "hostname",
-  "reusePort",
-  "pool",
-  "metrics",
-  "signal",
-  "onListen",
-  "onError",
-  "routes",
-  "handler",
-]);
-
-/**
- * Throws a TypeError naming the first option {@link serve} does not support:
- * code written for `Deno.serve` may pass `cert`/`key` (TLS), `path` (a Unix
- * socket) or a misspelt limit, and serving plain TCP on another port instead,
- * or without the limit, would be a silent surprise.
- */
-function refuseUnknownOptions(options: ServeOptions): void {
-  for (const key of Object.keys(options)) {
-    if (KNOWN_OPTIONS.has(key) || (options as Record<string, unknown>)[key] === undefined) continue;
-    const why = key === "cert" || key === "key"
-      ? " (TLS is not supported yet: terminate TLS in a proxy in front)"
-      : key === "path" || key === "transport"
-      ? " (only TCP is supported yet)"
-      : "";
-    throw new TypeError(`serve(): unsupported option "${key}"${why}`);
-  }
 }

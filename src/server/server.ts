@@ -6,8 +6,17 @@
  */
 
 import { acceptErrorKind } from "./accept_errors.ts";
-import { checkLimit, defaultLimits, type LimitName, LIMITS } from "../protocol/limits.ts";
+import { defaultLimits } from "../protocol/limits.ts";
 import { Connection } from "./connection.ts";
+import {
+  checkOptions,
+  DEFAULT_HOSTNAME,
+  DEFAULT_PORT,
+  definedLimits,
+  type ServerOptions,
+} from "./server_options.ts";
+
+export { DEFAULT_HOSTNAME, DEFAULT_PORT, type ServerOptions };
 import type { ConnectionContext, ConnectionLimits } from "./connection_context.ts";
 import { rejection } from "../protocol/rejections.ts";
 import { connectionLog, serverLog } from "./log.ts";
@@ -31,32 +40,6 @@ import { currentHttpDate } from "../protocol/http_date.ts";
  */
 class Open {
   constructor(readonly connection: Connection, readonly conn: Deno.TcpConn) {}
-}
-
-/** Options of {@link Server.listen}; a limit left out has its default (protocol/limits.ts). */
-export interface ServerOptions extends Partial<ConnectionLimits> {
-  /** Address to listen on (HOST). */
-  readonly hostname?: string;
-  /** Port to listen on; 0 picks a free one (PORT). */
-  readonly port?: number;
-  /**
-   * Set SO_REUSEPORT, so several listeners (processes or workers) share the
-   * port and the kernel spreads connections across them. Linux only, and it
-   * needs `--unstable-net` (deno.json sets it).
-   */
-  readonly reusePort?: boolean;
-  /** Pool permits (NUM_WORKERS); ignored when `pool` is given. */
-  readonly numWorkers?: number;
-  /** Pool queue bound (MAX_QUEUE); ignored when `pool` is given. */
-  readonly maxQueue?: number;
-  /** Open connections before new ones get 503 (MAX_CONNECTIONS). */
-  readonly maxConnections?: number;
-  /** How long requests in flight may finish at shutdown, ms (SHUTDOWN_TIMEOUT). */
-  readonly shutdownTimeoutMs?: number;
-  /** A pool to share, e.g. with the `/metrics` handler. */
-  readonly pool?: Pool;
-  /** Counters to share, e.g. with the `/metrics` handler. */
-  readonly metrics?: Metrics;
 }
 
 /**
@@ -349,34 +332,4 @@ function closeQuietly(conn: Deno.Conn): void {
   try {
     conn.close();
   } catch { /* already closed */ }
-}
-
-/** Where a server listens by default: every interface (as a container needs). */
-export const DEFAULT_HOSTNAME = "0.0.0.0";
-/** The port a server listens on by default; 8080 needs no root. */
-export const DEFAULT_PORT = 8080;
-
-/** The limits `options` sets, without the ones it leaves undefined. */
-function definedLimits(options: ServerOptions): Partial<Record<LimitName, number>> {
-  const given = options as Record<string, unknown>;
-  const out: Partial<Record<LimitName, number>> = {};
-  for (const name of Object.keys(LIMITS) as LimitName[]) {
-    if (given[name] !== undefined) out[name] = given[name] as number;
-  }
-  return out;
-}
-
-/**
- * Checks every limit given, and the port, against its range (protocol/limits.ts),
- * so a library caller gets a clear RangeError at once.
- */
-function checkOptions(options: ServerOptions): void {
-  const given = options as Record<string, unknown>;
-  for (const name of Object.keys(LIMITS) as LimitName[]) {
-    if (given[name] !== undefined) checkLimit(name, given[name]);
-  }
-  const port = options.port;
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    throw new RangeError("port must be an integer from 0 to 65535");
-  }
 }

@@ -230,3 +230,13 @@ Deno.test("Server.listen() refuses options outside their settings' ranges", () =
   assert.throws(() => Server.listen({ port: 0, numWorkers: 1.5 }, router), RangeError);
   assert.throws(() => Server.listen({ port: 70000 }, router), RangeError);
 });
+
+Deno.test("Server.listen() refuses an option it does not act on, naming it, before it binds", () => {
+  const router = new Router();
+  const listen = (options: Record<string, unknown>) => () =>
+    Server.listen({ port: 0, ...options } as never, router);
+  assert.throws(listen({ cert: "C" }), /Server.listen\(\): unsupported option "cert" \(TLS/);
+  assert.throws(listen({ path: "/tmp/s" }), /unsupported option "path" \(only TCP/);
+  assert.throws(listen({ idleTimeout: 5 }), /unsupported option "idleTimeout"$/);
+  assert.throws(listen({ onListen() {} }), /unsupported option "onListen"/); // serve()'s, not the server's
+});
