@@ -7,7 +7,7 @@
  */
 
 import { createApp } from "./demo_app.ts";
-import type { Config } from "./settings.ts";
+import { type Config, limitsOf } from "./settings.ts";
 import type { MetricsReport } from "../handlers/metrics.ts";
 import { Metrics } from "../server/metrics.ts";
 import { Pool } from "../server/pool.ts";
@@ -41,7 +41,7 @@ export function startListener(config: Config, options: ListenerOptions): Server 
     ...(options.metricsReport ? { metricsReport: options.metricsReport } : {}),
   });
   const server = Server.listen({
-    ...config,
+    ...limitsOf(config),
     hostname: config.host,
     port: options.port,
     reusePort: options.reusePort,

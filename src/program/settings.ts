@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type LimitName, LIMITS } from "../protocol/limits.ts";
+import { type LimitName, LIMITS, type Limits } from "../protocol/limits.ts";
 import { DEFAULT_HOSTNAME, DEFAULT_PORT } from "../server/server.ts";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../server/log.ts";
 
@@ -172,6 +172,13 @@ export const SETTINGS: readonly Setting[] = [
       "beside src/ (inside the binary when compiled).",
   },
 ];
+
+/** The library's limits among the settings: what `Server.listen` takes of them. */
+export function limitsOf(config: Config): Limits {
+  const limits = {} as Record<LimitName, number>;
+  for (const name of Object.keys(LIMITS) as LimitName[]) limits[name] = config[name];
+  return limits;
+}
 
 /** The CLI flag of a setting: `PORT` → `--port`, `NUM_WORKERS` → `--num-workers`. */
 export function flagOf(setting: Setting): string {

@@ -13,7 +13,7 @@
  */
 
 import { type Handler, metricsHandler, Router, serve, setupLogging } from "../../../mod.ts";
-import { loadConfig } from "../../../src/program/settings.ts";
+import { limitsOf, loadConfig } from "../../../src/program/settings.ts";
 import { exitWithParent } from "../../servers/common.ts";
 import { chaosHandler } from "./handler.ts";
 
@@ -32,7 +32,7 @@ const metricsRoute: Handler = (req) =>
   metricsHandler({ startedAt, metrics: server.server.metrics, pool: server.server.pool })(req);
 
 const server = serve({
-  ...config,
+  ...limitsOf(config),
   hostname: config.host,
   port: config.port,
   routes: new Router().get("/metrics", metricsRoute, { metered: false, pooled: false }),
