@@ -114,14 +114,24 @@ export function planHead(
   options: SerializeOptions,
   framing: BodyFraming,
 ): HeadPlan {
-  const nested = planning;
+  if (planning) return planNested(res, options, framing);
   planning = true;
   try {
-    return layOut(nested ? new HeadPlan() : SHARED_PLAN, res, options, framing);
+    const plan = layOut(SHARED_PLAN, res, options, framing);
+    planning = false;
+    return plan;
+  } catch (error) {
+    planning = false;
+    throw asTypeError(error);
+  }
+}
+
+/** {@link planHead} re-entered from a handler's code: a plan of its own. */
+function planNested(res: RawResponse, options: SerializeOptions, framing: BodyFraming): HeadPlan {
+  try {
+    return layOut(new HeadPlan(), res, options, framing);
   } catch (error) {
     throw asTypeError(error);
-  } finally {
-    planning = nested;
   }
 }
 
