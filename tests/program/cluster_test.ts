@@ -6,22 +6,13 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Cluster } from "../../src/program/cluster.ts";
-import { type Config, defaultConfig } from "../../src/program/settings.ts";
+import { defaultConfig } from "../../src/program/settings.ts";
 import type { MetricsReport } from "../../src/handlers/metrics.ts";
 import { exchange, notServing } from "../fixtures/harness.ts";
 import type { CrashOutcome } from "../fixtures/cluster_crash.ts";
+import { clusterConfig } from "../fixtures/cluster_config.ts";
 
-function config(overrides: Partial<Config> = {}): Config {
-  return {
-    ...defaultConfig(),
-    host: "127.0.0.1",
-    port: 0,
-    listeners: 2,
-    logLevel: "error",
-    wwwDir: fileURLToPath(new URL("../../www", import.meta.url)),
-    ...overrides,
-  };
-}
+const config = clusterConfig;
 
 Deno.test("Cluster: listeners share one port, the kernel spreads connections, /metrics sums them all", async () => {
   const cluster = await Cluster.start(config(), performance.timeOrigin);
