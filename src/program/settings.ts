@@ -218,15 +218,17 @@ export function loadConfig(
   args: readonly string[],
 ): ConfigResult {
   const raw = new Map<Setting, { value: string; from: string }>();
+  /** A setting given different values under its name and its former name: an error unless a flag settles it. */
+  const envConflicts = new Map<Setting, string>();
   for (const s of SETTINGS) {
     for (const name of s.formerly === undefined ? [s.env] : [s.env, s.formerly]) {
       const value = env[name];
       if (value === undefined) continue;
       const before = raw.get(s);
-      if (before !== undefined) {
-        return { kind: "error", message: `set ${before.from} or ${name}, not both` };
+      if (before !== undefined && before.value !== value) {
+        envConflicts.set(s, `set ${before.from} or ${name}, not both (they differ)`);
       }
-      raw.set(s, { value, from: name });
+      if (before === undefined) raw.set(s, { value, from: name });
     }
   }
   const flagged = new Map<Setting, string>();
@@ -251,6 +253,9 @@ export function loadConfig(
     }
     flagged.set(setting, flag);
     raw.set(setting, { value, from: flag });
+  }
+  for (const [setting, message] of envConflicts) {
+    if (!flagged.has(setting)) return { kind: "error", message };
   }
   const config = defaultConfig() as unknown as Record<string, unknown>;
   for (const [setting, { value, from }] of raw) {

@@ -77,10 +77,11 @@ export function checkOptions(
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (given[key] === undefined || KNOWN_OPTIONS.includes(key) || also.includes(key)) continue;
+    if (key === "transport" && given[key] === "tcp") continue; // Deno.serve's spelling of what this is
     const why = key === "cert" || key === "key"
       ? " (TLS is not supported yet: terminate TLS in a proxy in front)"
       : key === "path" || key === "transport"
-      ? " (only TCP is supported yet)"
+      ? ' (only TCP is supported yet: transport "tcp" or none)'
       : "";
     throw new TypeError(`${who}: unsupported option "${key}"${why}`);
   }

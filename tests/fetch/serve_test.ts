@@ -514,6 +514,13 @@ Deno.test("serve() refuses an option it does not act on (TLS, a Unix socket, a m
     assert.throws(() => serve(options as never, handler), TypeError);
     assert.throws(() => serve({ ...options, handler } as never), message);
   }
+  // transport "tcp" is what this is (Deno.serve's spelling); another transport is refused
+  assert.throws(
+    () => serve({ transport: "unix", path: "/tmp/x" } as never, handler),
+    /"transport" \(only TCP/,
+  );
+  serve({ port: 0, hostname: "127.0.0.1", transport: "tcp", onListen() {} } as never, handler)
+    .shutdown();
   // undefined counts as not given, and every real option is accepted
   const server = serve(
     { port: 0, hostname: "127.0.0.1", cert: undefined, maxBodyBytes: 10, onListen() {} } as never,

@@ -267,11 +267,14 @@ Deno.test("LISTENERS (listener threads) still answers to its former name WORKERS
   assert.match(error(loadConfig({}, ["--workers", "0"])), /^invalid --workers="0"/);
 });
 
-Deno.test("LISTENERS and its former name WORKERS together are refused, not one silently ignored", () => {
+Deno.test("LISTENERS and its former name WORKERS with different values are refused, not one silently ignored", () => {
   assert.match(
-    error(loadConfig({ LISTENERS: "2", WORKERS: "2" }, [])),
+    error(loadConfig({ LISTENERS: "2", WORKERS: "3" }, [])),
     /LISTENERS or WORKERS, not both/,
   );
+  // the same value under both names says the same thing; a flag settles a difference
+  assert.equal(ok(loadConfig({ LISTENERS: "2", WORKERS: "2" }, [])).listeners, 2);
+  assert.equal(ok(loadConfig({ LISTENERS: "2", WORKERS: "3" }, ["--listeners", "1"])).listeners, 1);
   assert.match(
     error(loadConfig({}, ["--listeners", "2", "--workers", "2"])),
     /--listeners or --workers, not both/,
