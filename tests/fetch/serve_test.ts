@@ -519,14 +519,16 @@ Deno.test("serve() refuses an option it does not act on (TLS, a Unix socket, a m
     () => serve({ transport: "unix", path: "/tmp/x" } as never, handler),
     /"transport" \(only TCP/,
   );
-  serve({ port: 0, hostname: "127.0.0.1", transport: "tcp", onListen() {} } as never, handler)
-    .shutdown();
+  const tcp = serve(
+    { port: 0, hostname: "127.0.0.1", transport: "tcp", onListen() {} } as never,
+    handler,
+  );
   // undefined counts as not given, and every real option is accepted
   const server = serve(
     { port: 0, hostname: "127.0.0.1", cert: undefined, maxBodyBytes: 10, onListen() {} } as never,
     handler,
   );
-  return server.shutdown();
+  return Promise.all([tcp.shutdown(), server.shutdown()]).then(() => {});
 });
 
 Deno.test("an echo handler fed a malformed chunked body: 400 and close, the body is never parsed as a request (was: smuggling)", async () => {
