@@ -8,9 +8,9 @@ import { fileURLToPath } from "node:url";
 import { notServing, RawClient } from "../fixtures/harness.ts";
 import { OutputLines } from "../fixtures/output_lines.ts";
 import { START_FLAGS } from "../fixtures/start_command.ts";
+import { runProbe } from "../fixtures/probe.ts";
 
 const MAIN = fileURLToPath(new URL("../../src/program/main.ts", import.meta.url));
-const HEALTHCHECK = fileURLToPath(new URL("../../src/program/healthcheck.ts", import.meta.url));
 /** `deno task start`'s flags: permissions and V8 flags, as users run the program. */
 const PERMISSIONS = START_FLAGS;
 const SAFETY_LIMIT_MS = 60_000;
@@ -240,24 +240,6 @@ Deno.test("main.ts stops with exit 1 and one log line when the port is taken", a
   assert.equal(code, 1);
   assert.match(stdout, /cannot listen on 127\.0\.0\.1:\d+/);
 });
-
-/** Runs the container's probe with `env` and `args`; its exit code. */
-async function runProbe(env: Record<string, string>, args: string[] = []): Promise<number> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS",
-      HEALTHCHECK,
-      ...args,
-    ],
-    env,
-    clearEnv: true,
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.code;
-}
 
 Deno.test("the container HEALTHCHECK probe exits 0 against a live server and 1 when none answers", async () => {
   await using program = new Program({});
