@@ -18,16 +18,13 @@ import {
 
 export { DEFAULT_HOSTNAME, DEFAULT_PORT, type ServerOptions };
 import type { ConnectionContext, ConnectionLimits } from "./connection_context.ts";
-import { rejection } from "../protocol/rejections.ts";
 import { connectionLog, serverLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { type OpenEntry, OpenList } from "./open_list.ts";
-import { closeLingering } from "./lingering_close.ts";
+import { closeQuietly, ConnectionRefusals } from "./connection_refusal.ts";
 import { Pool } from "./pool.ts";
 import { shutdownSchedule } from "./shutdown_schedule.ts";
 import type { Routes } from "../app/router.ts";
-import { serializeResponse } from "../protocol/serializer.ts";
-import { currentHttpDate } from "../protocol/http_date.ts";
 
 /**
  * An open connection with its socket. A class, not an object
@@ -75,12 +72,8 @@ export class Server {
   #acceptLoop: Promise<void> = Promise.resolve();
   #draining = false;
   #shutdown: Promise<void> | null = null;
-  /**
-   * Connections refused over MAX_CONNECTIONS, lingering until their client
-   * has read the 503 (at most MAX_CONNECTIONS of them; past that, a refused
-   * connection is closed right after its 503 is written).
-   */
-  readonly #refusing = new OpenList<Deno.TcpConn>();
+  /** Connections refused over MAX_CONNECTIONS, lingering until their client has read the 503. */
+  readonly #refusing: ConnectionRefusals;
   /** Set while shutdown waits for every connection to close. */
   #onAllClosed: (() => void) | null = null;
 
@@ -106,6 +99,12 @@ export class Server {
     this.pool = options.pool ??
       new Pool(d.numWorkers, d.maxQueue);
     this.metrics = options.metrics ?? new Metrics();
+    this.#refusing = new ConnectionRefusals(
+      d.maxConnections,
+      d.lingerTimeoutMs,
+      this.metrics,
+      () => this.#closedOne(),
+    );
     this.#listener = Deno.listen({
       hostname: options.hostname ?? DEFAULT_HOSTNAME,
       port: options.port ?? DEFAULT_PORT,
@@ -159,7 +158,7 @@ export class Server {
       backoffMs = 0;
       if (this.#connections.size >= this.#maxConnections) {
         try {
-          this.#refuseConnection(conn);
+          this.#refusing.refuse(conn, this.#connections.size);
         } catch (error) { // a peer gone before its 503 could start: never stop accepting for it
           connectionLog.debug("dropped a refused connection: {error}", { error: String(error) });
           closeQuietly(conn);
@@ -208,31 +207,6 @@ export class Server {
     });
   }
 
-  /** Over MAX_CONNECTIONS: answer 503 and close, without reading the request. */
-  #refuseConnection(conn: Deno.TcpConn): void {
-    this.metrics.connectionRefused();
-    const { hostname, port } = conn.remoteAddr;
-    connectionLog.warn("refused connection from {remote}: {open} connections open", {
-      remote: `${hostname}:${port}`,
-      open: this.#connections.size,
-    });
-    const bytes = serializeResponse(rejection("too_many_connections", { "Retry-After": "1" }), {
-      keepAlive: false,
-      omitBody: false,
-      date: currentHttpDate(),
-    });
-    // The client has usually sent its request already: closing with it unread
-    // would reset the connection and destroy the 503. Linger, within bounds.
-    const linger = this.#refusing.size < this.#maxConnections ? this.#limits.lingerTimeoutMs : 0;
-    const entry = this.#refusing.add(conn);
-    conn.write(bytes)
-      .then(() => closeLingering(conn, linger), () => closeQuietly(conn))
-      .finally(() => {
-        this.#refusing.remove(entry);
-        this.#closedOne();
-      });
-  }
-
   /** Lets the listener and open connections keep the process alive (the default). */
   ref(): void {
     this.#setRef(true);
@@ -269,7 +243,7 @@ export class Server {
     } catch (error) {
       serverLog.error("shutdown failed: {error}; closing every connection", { error });
       for (const { connection } of this.#connections.values()) connection.close();
-      for (const conn of this.#refusing.values()) closeQuietly(conn);
+      this.#refusing.closeAll();
     } finally {
       this.#finished.resolve();
     }
@@ -301,7 +275,7 @@ export class Server {
           n: this.#connections.size + this.#refusing.size,
         });
         for (const { connection } of this.#connections.values()) connection.close();
-        for (const conn of this.#refusing.values()) closeQuietly(conn);
+        this.#refusing.closeAll();
       }
     }
   }
@@ -326,10 +300,4 @@ export class Server {
   #closedOne(): void {
     if (this.#onAllClosed !== null && this.#openCount() === 0) this.#onAllClosed();
   }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch { /* already closed */ }
 }

@@ -114,7 +114,7 @@ Deno.test("routeMiss() answers 404 counted as unmatched, or 405 with Allow count
 });
 
 Deno.test("checked() answers 500 to a fetch Response from a native route, and the log says what to do instead", async () => {
-  await capturingLogs("error", async (records) => {
+  await capturingLogs("error", (records) => {
     const answer = checked(
       makeRequest("GET", "/"),
       new Response("hi", { headers: { "X-A": "1" } }),
@@ -122,5 +122,6 @@ Deno.test("checked() answers 500 to a fetch Response from a native route, and th
     assert.equal(answer.status, 500);
     const errors = records.map((r) => String(r.properties.error));
     assert.ok(errors.some((e) => /returned a fetch Response/.test(e)), errors.join("\n"));
+    return Promise.resolve();
   });
 });
