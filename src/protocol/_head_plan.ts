@@ -169,6 +169,7 @@ function layOut(
     const pairs = headers as ReadonlyArray<readonly [string, string]>;
     const record = headers as Readonly<Record<string, string>>;
     const fields = names === null ? pairs.length : names.length;
+    if (fields === 0 && names !== null) refuseHeadersObject(headers);
     for (let i = 0; i < fields; i++) {
       const line = names === null
         ? fieldLine(pairs[i]![0], pairs[i]![1])
@@ -268,4 +269,19 @@ export function repeatedPrefix(parts: readonly Uint8Array[], count: number): Uin
     for (let i = 0, at = 0; i < count; at += parts[i]!.length, i++) lastJoined.set(parts[i]!, at);
   }
   return lastJoined;
+}
+
+/**
+ * Throws for a `Headers` object given as a native response's headers (a
+ * fetch `Response` returned from a native route has one): it holds no own
+ * keys, so it would be served as no header field at all, without a word.
+ * Checked only when the headers show no field, off the usual path.
+ */
+function refuseHeadersObject(headers: object): void {
+  if (headers instanceof Headers) {
+    throw new TypeError(
+      "response headers are a Headers object (a fetch Response from a native route?): " +
+        "give an object or pairs, or serve fetch handlers with serve() or fetchHandler()",
+    );
+  }
 }

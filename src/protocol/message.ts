@@ -49,13 +49,9 @@ export type RawResponse =
  */
 export function isRawResponse(value: unknown): value is RawResponse {
   if (typeof value !== "object" || value === null) return false;
-  // A fetch Response has the shape, but its Headers hold no own keys: served
-  // as one, it would lose every header field without a word.
-  if (value instanceof Response) return false;
   const { status, headers, body } = value as Record<string, unknown>;
   if (typeof status !== "number" || !Number.isInteger(status)) return false;
   if (headers !== undefined && (typeof headers !== "object" || headers === null)) return false;
-  if (headers instanceof Headers) return false; // an object or pairs, as HeaderList says
   return body === undefined || typeof body === "string" || body instanceof Uint8Array ||
     body instanceof ReadableStream ||
     (typeof body === "object" && body !== null && Symbol.asyncIterator in body);

@@ -173,11 +173,7 @@ export function callHandler<A, R>(
 /** The handler's answer if it is a response; a 500 otherwise. */
 export function checked(request: RawRequest, response: unknown): RawResponse {
   if (isRawResponse(response)) return response;
-  const why = response instanceof Response
-    ? "a native route's handler returned a fetch Response: return { status, headers, body }, " +
-      "or serve the handler with serve() or fetchHandler()"
-    : "handler returned something that is not a response";
-  return handlerFailed(request, new TypeError(why));
+  return handlerFailed(request, new TypeError("handler returned something that is not a response"));
 }
 
 /** Logs a handler's failure; the 500 that answers it. */

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import type { RawResponse } from "../../src/app/response.ts";
 import type { SerializeOptions } from "../../src/protocol/serializer.ts";
-import { CONTINUE_BYTES, serializeResponse, SERVER_NAME } from "../../src/protocol/serializer.ts";
+import {
+  CONTINUE_BYTES,
+  encodeHead,
+  serializeResponse,
+  SERVER_NAME,
+} from "../../src/protocol/serializer.ts";
 import { STATUS_TEXT } from "../../src/protocol/status.ts";
 
 const DATE = "Thu, 01 Jan 1970 00:00:00 GMT";
@@ -527,4 +532,23 @@ Deno.test("serializeResponse() refuses a header value or name that is not a stri
       /response header names and values must be strings/,
     );
   }
+});
+
+Deno.test("serializeResponse() refuses a Headers object as headers, as a fetch Response from a native route has: its fields would all be lost", () => {
+  const fromFetch = new Response("hi", { headers: { "X-A": "1" } });
+  // its body is a stream: the writer sends it, laying out the head with encodeHead()
+  assert.throws(
+    () => encodeHead(fromFetch as unknown as RawResponse, OPTS, "chunked"),
+    /response headers are a Headers object \(a fetch Response from a native route\?\)/,
+  );
+  const headers = new Headers({ "X-A": "1" });
+  assert.throws(
+    () => serializeResponse({ status: 200, headers } as unknown as RawResponse, OPTS),
+    TypeError,
+  );
+  // an empty object is no fields, as before
+  assert.equal(
+    split(serializeResponse({ status: 200, headers: {} }, OPTS)).statusLine,
+    "HTTP/1.1 200 OK",
+  );
 });

@@ -11,7 +11,6 @@ import type { RawRequest } from "../../src/app/request.ts";
 import type { RawResponse } from "../../src/app/response.ts";
 import { bodyText, makeRequest } from "../fixtures/request.ts";
 import { exchangeOf } from "../fixtures/exchange.ts";
-import { capturingLogs } from "../fixtures/logs.ts";
 
 const OK: RawResponse = { status: 200, body: "ok" };
 
@@ -111,17 +110,4 @@ Deno.test("routeMiss() answers 404 counted as unmatched, or 405 with Allow count
   const unmetered = exchange();
   routeMiss({ ...match, metered: false }, unmetered);
   assert.equal(unmetered.counted, null);
-});
-
-Deno.test("checked() answers 500 to a fetch Response from a native route, and the log says what to do instead", async () => {
-  await capturingLogs("error", (records) => {
-    const answer = checked(
-      makeRequest("GET", "/"),
-      new Response("hi", { headers: { "X-A": "1" } }),
-    );
-    assert.equal(answer.status, 500);
-    const errors = records.map((r) => String(r.properties.error));
-    assert.ok(errors.some((e) => /returned a fetch Response/.test(e)), errors.join("\n"));
-    return Promise.resolve();
-  });
 });

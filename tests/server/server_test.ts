@@ -240,3 +240,15 @@ Deno.test("Server.listen() refuses an option it does not act on, naming it, befo
   assert.throws(listen({ idleTimeout: 5 }), /unsupported option "idleTimeout"$/);
   assert.throws(listen({ onListen() {} }), /unsupported option "onListen"/); // serve()'s, not the server's
 });
+
+Deno.test("a native route that returns a fetch Response is answered 500, not served without its header fields", async () => {
+  const router = new Router().get(
+    "/",
+    () => new Response("hi", { headers: { "Set-Cookie": "session=1" } }) as never,
+  );
+  await using s = startServer({}, router);
+  const res = await fetch(`${s.url}/`);
+  assert.equal(res.status, 500);
+  assert.equal(res.headers.get("set-cookie"), null);
+  await res.body?.cancel();
+});
