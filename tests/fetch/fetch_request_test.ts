@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import { Streaming } from "../../src/server/streaming.ts";
 import { toRequest } from "../../src/fetch/fetch_request.ts";
-import { makeRequest } from "../fixtures/request.ts";
-
-function streamOf(text: string): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-}
+import { makeRequest, streamOf } from "../fixtures/request.ts";
 
 Deno.test("a GET's Request answers method, url, headers and body from the native request", () => {
   const req = toRequest(makeRequest("GET", "/a/b?c=d", { headers: [["X-One", "1"]] }));
