@@ -4,7 +4,7 @@
  * Library code only calls `getLogger`; nothing is printed until an
  * application calls {@link setupLogging} (LogTape drops records when it is not
  * configured), so using rawhttp as a library never writes to your console
- * uninvited. This file holds the only `console` call in `src/`: the sink.
+ * uninvited. The sink that writes to stdout is log_sink.ts.
  *
  * @module
  */
@@ -15,10 +15,10 @@ import {
   getLogger,
   getTextFormatter,
   type Logger,
-  type LogRecord,
   type Sink,
   type TextFormatter,
 } from "@logtape/logtape";
+import { stdoutSink } from "./log_sink.ts";
 
 /** A log level, as LogTape names it. */
 export type LogLevel = "debug" | "info" | "warning" | "error";
@@ -45,14 +45,6 @@ export function formatterFor(format: LogFormat): TextFormatter {
     : getTextFormatter({ timestamp: "date-time-timezone", category: ".", value: "bare" });
 }
 
-/** A sink that writes each formatted record to stdout, one line each. */
-export function stdoutSink(format: LogFormat): Sink {
-  const format_ = formatterFor(format);
-  return (record: LogRecord) => {
-    console.log(format_(record).trimEnd());
-  };
-}
-
 /**
  * Configures LogTape for the `rawhttp` categories at `level` in `format`,
  * writing to stdout. Call it once, at program start.
@@ -63,7 +55,7 @@ export function stdoutSink(format: LogFormat): Sink {
  * ```
  */
 export async function setupLogging(level: LogLevel, format: LogFormat): Promise<void> {
-  await configureLogging(level, stdoutSink(format));
+  await configureLogging(level, stdoutSink(formatterFor(format)));
 }
 
 /** {@link setupLogging} with any LogTape sink (tests capture records with one). */
