@@ -12,9 +12,7 @@ import { closeLingering } from "./lingering_close.ts";
 import { connectionLog } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { OpenList } from "./open_list.ts";
-import { currentHttpDate } from "../protocol/http_date.ts";
-import { rejection } from "../protocol/rejections.ts";
-import { serializeResponse } from "../protocol/serializer.ts";
+import { refusalBytes } from "./closing.ts";
 
 /** The refused connections still lingering, and refusing the next. */
 export class ConnectionRefusals {
@@ -45,11 +43,7 @@ export class ConnectionRefusals {
       remote: `${hostname}:${port}`,
       open,
     });
-    const bytes = serializeResponse(rejection("too_many_connections", { "Retry-After": "1" }), {
-      keepAlive: false,
-      omitBody: false,
-      date: currentHttpDate(),
-    });
+    const bytes = refusalBytes("too_many_connections", null, { "Retry-After": "1" });
     const linger = this.#lingering.size < this.maxLingering ? this.lingerTimeoutMs : 0;
     const entry = this.#lingering.add(conn);
     conn.write(bytes)
