@@ -105,6 +105,7 @@ class NativeRequest {
 function materialise(state: State): Request {
   if (state.real !== null) return state.real;
   const raw = state.raw;
+  if (raw.method === "TRACE") throw new TypeError(TRACE_REFUSED);
   const init: RequestInit & { duplex?: "half" } = {
     method: raw.method,
     // Pairs, not a Headers object, when the handler has not read them: the
@@ -120,6 +121,16 @@ function materialise(state: State): Request {
   }
   return state.real = new Request(state.url, init);
 }
+
+/**
+ * Deno's `Request` constructor refuses the method TRACE ("Method is
+ * forbidden"); `Deno.serve` makes its TRACE requests with internal APIs that
+ * rawhttp does not use. The parser accepts TRACE (RFC 9110 §9.3.8), so a
+ * handler reads its method, URL, headers and signal, and gets this error
+ * (answered 500 through `onError`) for anything that needs a real `Request`.
+ */
+const TRACE_REFUSED =
+  "a TRACE request has no fetch Request in Deno's public API: read its method, url, headers and signal only";
 
 /** Symbols such as `Symbol.toPrimitive`: looked up by the language, never the runtime's slots. */
 const WELL_KNOWN_SYMBOLS = new Set(

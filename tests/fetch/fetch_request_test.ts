@@ -175,3 +175,16 @@ Deno.test("method, url, headers, signal and a GET's body build no Request; other
     globalThis.Request = original;
   }
 });
+
+Deno.test("a TRACE request reads its method, url and headers; a real Request is a clear TypeError", async () => {
+  const req = toRequest(makeRequest("TRACE", "/", { headers: [["X-K", "v"]] }));
+  assert.equal(req.method, "TRACE");
+  assert.equal(req.url, "http://a/");
+  assert.equal(req.headers.get("x-k"), "v");
+  assert.equal(req.body, null);
+  assert.throws(() => req.clone(), {
+    name: "TypeError",
+    message: /TRACE request has no fetch Request/,
+  });
+  await assert.rejects(async () => await req.text(), TypeError);
+});
