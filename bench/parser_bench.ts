@@ -15,12 +15,8 @@
  */
 
 import { latin1 } from "../src/protocol/chars.ts";
-import {
-  DEFAULT_HEAD_LIMITS,
-  HeadParser,
-  parseFieldLine,
-  parseHead,
-} from "../src/protocol/head_parser.ts";
+import { DEFAULT_HEAD_LIMITS, HeadParser, parseHead } from "../src/protocol/head_parser.ts";
+import { parseFieldLine } from "../src/protocol/_field_lines.ts";
 import { hashStep, Interner, LineCache, LOWER } from "../src/protocol/interner.ts";
 import { referenceParseHead } from "../tests/reference/parse_head.ts";
 

@@ -48,6 +48,11 @@ export const HEX_VALUE: Uint8Array = (() => {
 })();
 
 /** Named bytes of the grammar. */
+/** Whether `b` is an ASCII digit (RFC 5234 DIGIT). */
+export function isDigit(b: number): boolean {
+  return b >= 0x30 && b <= 0x39;
+}
+
 export const CR = 0x0d;
 export const LF = 0x0a;
 export const SP = 0x20;

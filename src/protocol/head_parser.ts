@@ -20,7 +20,7 @@
  * @module
  */
 
-import { CR, LF, SP, TARGET, TOKEN } from "./chars.ts";
+import { CR, isDigit, LF, SP, TARGET, TOKEN } from "./chars.ts";
 import type { RejectionCode } from "./rejections.ts";
 import { RequestHeaders } from "./headers.ts";
 import { parseTarget } from "./target.ts";
@@ -32,10 +32,9 @@ import {
   type HeadLimits,
   type HeadResult,
   type HttpVersion,
+  KNOWN_METHODS,
 } from "./request_head.ts";
 
-export { parseFieldLine } from "./_field_lines.ts";
-export { MAX_REMEMBERED_HEAD_BYTES } from "./head_replay.ts";
 export {
   DEFAULT_HEAD_LIMITS,
   type FramingFields,
@@ -46,22 +45,6 @@ export {
 } from "./request_head.ts";
 
 const NONE: readonly string[] = Object.freeze([]);
-
-/**
- * Methods we implement (RFC 9110 §9 and RFC 5789 PATCH). Anything else that is
- * a valid token is answered 501, as RFC 9110 §9.1 asks; CONNECT is left out
- * because this server is not a proxy.
- */
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "DELETE",
-  "OPTIONS",
-  "TRACE",
-  "PATCH",
-]);
 
 const INCOMPLETE = { kind: "incomplete" } as const;
 
@@ -313,10 +296,6 @@ export class HeadParser {
       },
     };
   }
-}
-
-function isDigit(b: number): boolean {
-  return b >= 0x30 && b <= 0x39;
 }
 
 /**

@@ -20,6 +20,22 @@ export interface HeadLimits {
   readonly maxHeaderCount: number;
 }
 
+/**
+ * Methods we implement (RFC 9110 §9 and RFC 5789 PATCH). Anything else that is
+ * a valid token is answered 501, as RFC 9110 §9.1 asks; CONNECT is left out
+ * because this server is not a proxy.
+ */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
+
 /** The protocol versions this server speaks (RFC 9112 §2.3). */
 export type HttpVersion = "HTTP/1.1" | "HTTP/1.0";
 
