@@ -1,0 +1,52 @@
+/** Tests for the close-code table and its checks (src/protocol/ws_close_codes.ts). */
+
+import assert from "node:assert/strict";
+import {
+  CLOSE,
+  isClientCloseCode,
+  isSendableCloseCode,
+} from "../../src/protocol/ws_close_codes.ts";
+import { INVALID_CLOSE_CODES, VALID_CLOSE_CODES } from "../fixtures/ws_frames.ts";
+
+Deno.test("isSendableCloseCode() takes 1000-1003, 1007-1014 and 3000-4999 only", () => {
+  for (const code of VALID_CLOSE_CODES) assert.equal(isSendableCloseCode(code), true, `${code}`);
+  for (const code of INVALID_CLOSE_CODES) assert.equal(isSendableCloseCode(code), false, `${code}`);
+  let count = 0;
+  for (let code = 0; code <= 65535; code++) if (isSendableCloseCode(code)) count++;
+  assert.equal(count, 4 + 8 + 2000);
+});
+
+Deno.test("the codes only reported locally (1005, 1006, 1015) are never sendable", () => {
+  for (const code of [CLOSE.noStatus, CLOSE.abnormal, CLOSE.tlsHandshake]) {
+    assert.equal(isSendableCloseCode(code), false);
+  }
+});
+
+Deno.test("isClientCloseCode() takes what a browser's close() takes: 1000 and 3000-4999", () => {
+  assert.equal(isClientCloseCode(1000), true);
+  assert.equal(isClientCloseCode(3000), true);
+  assert.equal(isClientCloseCode(4999), true);
+  for (const code of [999, 1001, 1011, 2999, 5000]) assert.equal(isClientCloseCode(code), false);
+});
+
+Deno.test("CLOSE names each code of RFC 6455 §7.4.1 and the IANA registry once", () => {
+  const values = Object.values(CLOSE);
+  assert.equal(new Set(values).size, values.length);
+  assert.deepEqual(values.slice().sort(), [
+    1000,
+    1001,
+    1002,
+    1003,
+    1005,
+    1006,
+    1007,
+    1008,
+    1009,
+    1010,
+    1011,
+    1012,
+    1013,
+    1014,
+    1015,
+  ]);
+});
