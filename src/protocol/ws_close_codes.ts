@@ -74,3 +74,35 @@ export function isSendableCloseCode(code: number): boolean {
 export function isClientCloseCode(code: number): boolean {
   return code === 1000 || (code >= 3000 && code <= 4999);
 }
+
+/** The longest close reason: a control frame's 125 bytes less the 2-byte code. */
+const MAX_REASON_BYTES = 123;
+const encoder = new TextEncoder();
+
+/**
+ * The arguments of `WebSocket.close(code, reason)`, converted and checked as
+ * the standard does: the code clamped to an unsigned short, then one a close
+ * frame may carry ({@link isSendableCloseCode}; a browser allows fewer, see
+ * {@link isClientCloseCode}), else an InvalidAccessError; the reason made a
+ * well-formed string of at most 123 UTF-8 bytes, else a SyntaxError.
+ */
+export function closeArguments(
+  code?: unknown,
+  reason?: unknown,
+): { code?: number; reason: string } {
+  let checked: number | undefined;
+  if (code !== undefined) {
+    checked = Math.min(65535, Math.max(0, Math.round(Number(code) || 0)));
+    if (!isSendableCloseCode(checked)) {
+      throw new DOMException(
+        `The close code must be 1000-1003, 1007-1014 or 3000-4999: received ${checked}`,
+        "InvalidAccessError",
+      );
+    }
+  }
+  const text = reason === undefined ? "" : String(reason).toWellFormed();
+  if (encoder.encode(text).length > MAX_REASON_BYTES) {
+    throw new DOMException("The close reason may not be longer than 123 bytes", "SyntaxError");
+  }
+  return checked === undefined ? { reason: text } : { code: checked, reason: text };
+}

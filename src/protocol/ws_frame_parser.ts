@@ -51,7 +51,7 @@ export type WsRole = "server" | "client";
 export type WsEvent =
   | { readonly kind: "text"; readonly data: string }
   /** `data` is the consumer's own: its `buffer` holds exactly the message. */
-  | { readonly kind: "binary"; readonly data: Uint8Array }
+  | { readonly kind: "binary"; readonly data: Uint8Array<ArrayBuffer> }
   | { readonly kind: "ping"; readonly data: Uint8Array }
   | { readonly kind: "pong"; readonly data: Uint8Array }
   /** `code` null when the close frame had no payload (reported as 1005). */
@@ -79,7 +79,7 @@ const enum State {
 }
 
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 
 /**
  * Parses the frames of one connection's direction. Feed it every byte in
@@ -106,7 +106,7 @@ export class WsFrameParser {
   #controlLength = 0;
   // The data message being assembled: 0 when none, else its opcode.
   #message = 0;
-  #buffer: Uint8Array = EMPTY;
+  #buffer: Uint8Array<ArrayBuffer> = EMPTY;
   #size = 0;
   #utf8 = UTF8_ACCEPT;
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import {
   CLOSE,
+  closeArguments,
   isClientCloseCode,
   isSendableCloseCode,
 } from "../../src/protocol/ws_close_codes.ts";
@@ -49,4 +50,25 @@ Deno.test("CLOSE names each code of RFC 6455 §7.4.1 and the IANA registry once"
     1014,
     1015,
   ]);
+});
+
+Deno.test("closeArguments() clamps the code and refuses one a close frame may not carry", () => {
+  assert.deepEqual(closeArguments(), { reason: "" });
+  assert.deepEqual(closeArguments(1001, "bye"), { code: 1001, reason: "bye" });
+  assert.deepEqual(closeArguments(3000.2), { code: 3000, reason: "" });
+  assert.deepEqual(closeArguments("4000"), { code: 4000, reason: "" }, "converted as a number");
+  const invalidAccess = (e: unknown) =>
+    e instanceof DOMException && e.name === "InvalidAccessError";
+  for (const code of [Number.NaN, -1, 0, 1005, 1006, 1015, 5000, 66536]) {
+    assert.throws(() => closeArguments(code), invalidAccess, String(code));
+  }
+});
+
+Deno.test("closeArguments() takes a reason of 123 UTF-8 bytes, refuses 124, and mends lone surrogates", () => {
+  assert.equal(closeArguments(1000, "x".repeat(123)).reason.length, 123);
+  const syntax = (e: unknown) => e instanceof DOMException && e.name === "SyntaxError";
+  assert.throws(() => closeArguments(1000, "x".repeat(124)), syntax);
+  assert.throws(() => closeArguments(1000, "€".repeat(42)), syntax, "126 bytes in 42 characters");
+  assert.equal(closeArguments(1000, "a\ud800").reason, "a\ufffd");
+  assert.equal(closeArguments(undefined, 42 as unknown as string).reason, "42");
 });
