@@ -110,6 +110,7 @@ export class WsFrameParser {
   #size = 0;
   #utf8 = UTF8_ACCEPT;
 
+  /** A parser for one direction: a server's reads masked client frames. */
   constructor(limits: WsParserLimits, role: WsRole = "server") {
     this.#max = limits.maxMessageBytes;
     this.#masked = role === "server";

@@ -29,6 +29,7 @@ import { sha1 } from "./_sha1.ts";
 
 /** What the handshake reads of a request: a `RequestHead`, or a fetch `Request` and its version. */
 export interface UpgradeRequest {
+  /** The request method, case-sensitive. */
   readonly method: string;
   /** "HTTP/1.1" or "HTTP/1.0". */
   readonly version: string;

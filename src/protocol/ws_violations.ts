@@ -13,7 +13,9 @@ import { CLOSE } from "./ws_close_codes.ts";
 
 /** A violation's close code and fixed reason. */
 export interface WsViolationSpec {
+  /** The close code to answer with. */
   readonly code: 1002 | 1007 | 1009;
+  /** The close frame's fixed reason. */
   readonly reason: string;
 }
 
@@ -49,9 +51,13 @@ export type WsViolation = keyof typeof WS_VIOLATIONS;
 
 /** The parser's event for a violation: its name, close code and reason. */
 export interface WsViolationEvent {
+  /** Marks a violation among the parser's events. */
   readonly kind: "error";
+  /** Which rule the peer broke. */
   readonly violation: WsViolation;
+  /** The close code to answer with. */
   readonly code: 1002 | 1007 | 1009;
+  /** The close frame's fixed reason. */
   readonly reason: string;
 }
 

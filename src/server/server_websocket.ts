@@ -31,35 +31,9 @@ import { WebSocketAttributes } from "./ws_attributes.ts";
 import { IdleWatch } from "./ws_idle.ts";
 import { WsOutbox } from "./ws_outbox.ts";
 import { WsReader } from "./ws_reader.ts";
+import type { WsClosed, WsSessionOptions, WsTransport } from "./ws_options.ts";
 
-/** The byte stream under a WebSocket; `Deno.Conn` (and the connection's `Socket`) has it. */
-export interface WsTransport {
-  read(p: Uint8Array): Promise<number | null>;
-  write(p: Uint8Array): Promise<number>;
-  close(): void;
-}
-
-/** How a socket closed: what its `close` event says. */
-export interface WsClosed {
-  readonly code: number;
-  readonly reason: string;
-  readonly wasClean: boolean;
-}
-
-/** A socket's settings; each limit defaults to protocol/ws_limits.ts. */
-export interface WsSessionOptions {
-  /** The negotiated subprotocol ("" for none), as `protocol` reports it. */
-  readonly protocol?: string;
-  /** What `url` reports; "" as Deno's server sockets. */
-  readonly url?: string;
-  readonly maxMessageBytes?: number;
-  readonly maxBufferedBytes?: number;
-  /** 0 turns the idle pings off. */
-  readonly idleTimeoutMs?: number;
-  readonly closeTimeoutMs?: number;
-  /** Called once, when the socket and its transport are closed, before the `close` event. */
-  readonly onClosed?: (closed: WsClosed) => void;
-}
+export type { WsClosed, WsSessionOptions, WsTransport } from "./ws_options.ts";
 
 const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 const encoder = new TextEncoder();
@@ -156,21 +130,27 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
 
   // --- The WebSocket interface ---
 
+  /** CONNECTING (0) until start(), OPEN (1), CLOSING (2) once a close is sent, CLOSED (3). */
   get readyState(): number {
     return this.#state;
   }
+  /** The URL given in the options; "" by default, as Deno's server sockets. */
   get url(): string {
     return this.#options.url ?? "";
   }
+  /** The negotiated subprotocol, or "". */
   get protocol(): string {
     return this.#options.protocol ?? "";
   }
+  /** Always "": no extension is negotiated. */
   get extensions(): string {
     return "";
   }
+  /** Application bytes sent and not yet handed to the socket. */
   get bufferedAmount(): number {
     return this.#outbox.bufferedAmount;
   }
+  /** How binary messages arrive: "arraybuffer" (the default, as Deno's server sockets) or "blob". */
   get binaryType(): BinaryType {
     return this.#binaryType;
   }

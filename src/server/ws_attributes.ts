@@ -8,10 +8,10 @@
  * @module
  */
 
-const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
+const CONNECTING = 0 as const, OPEN = 1 as const, CLOSING = 2 as const, CLOSED = 3 as const;
 
 /** An `on…` attribute's value. */
-type Handler<E extends Event> = ((this: WebSocket, ev: E) => unknown) | null;
+export type Handler<E extends Event> = ((this: WebSocket, ev: E) => unknown) | null;
 
 /** What {@link WebSocketAttributes} keeps for one event type. */
 interface Slot {
@@ -21,44 +21,56 @@ interface Slot {
 
 /** The constants and the `onopen`/`onmessage`/`onerror`/`onclose` attributes of a WebSocket. */
 export abstract class WebSocketAttributes extends EventTarget {
-  static readonly CONNECTING = CONNECTING;
-  static readonly OPEN = OPEN;
-  static readonly CLOSING = CLOSING;
-  static readonly CLOSED = CLOSED;
+  /** Before start(): 0. */
+  static readonly CONNECTING: 0 = CONNECTING;
+  /** Open: 1. */
+  static readonly OPEN: 1 = OPEN;
+  /** Our close is sent, or the peer's received: 2. */
+  static readonly CLOSING: 2 = CLOSING;
+  /** Closed: 3. */
+  static readonly CLOSED: 3 = CLOSED;
 
   readonly #slots = new Map<string, Slot>();
 
+  /** 0, as the class's. */
   get CONNECTING(): 0 {
     return CONNECTING;
   }
+  /** 1, as the class's. */
   get OPEN(): 1 {
     return OPEN;
   }
+  /** 2, as the class's. */
   get CLOSING(): 2 {
     return CLOSING;
   }
+  /** 3, as the class's. */
   get CLOSED(): 3 {
     return CLOSED;
   }
 
+  /** Called on `open`. */
   get onopen(): Handler<Event> {
     return this.#get("open");
   }
   set onopen(fn: Handler<Event>) {
     this.#set("open", fn);
   }
+  /** Called on each `message`. */
   get onmessage(): Handler<MessageEvent> {
     return this.#get("message");
   }
   set onmessage(fn: Handler<MessageEvent>) {
     this.#set("message", fn);
   }
+  /** Called on `error`, before `close`. */
   get onerror(): Handler<Event> {
     return this.#get("error");
   }
   set onerror(fn: Handler<Event>) {
     this.#set("error", fn);
   }
+  /** Called on `close`. */
   get onclose(): Handler<CloseEvent> {
     return this.#get("close");
   }
@@ -72,6 +84,7 @@ export abstract class WebSocketAttributes extends EventTarget {
     listener: (this: WebSocket, ev: WebSocketEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  /** Adds a listener for any event type. */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -91,6 +104,7 @@ export abstract class WebSocketAttributes extends EventTarget {
     listener: (this: WebSocket, ev: WebSocketEventMap[K]) => unknown,
     options?: boolean | EventListenerOptions,
   ): void;
+  /** Removes a listener for any event type. */
   override removeEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
