@@ -84,7 +84,8 @@ const encoder = new TextEncoder();
  * the standard does: the code clamped to an unsigned short, then one a close
  * frame may carry ({@link isSendableCloseCode}; a browser allows fewer, see
  * {@link isClientCloseCode}), else an InvalidAccessError; the reason made a
- * well-formed string of at most 123 UTF-8 bytes, else a SyntaxError.
+ * well-formed string of at most 123 UTF-8 bytes, else a SyntaxError. A
+ * reason without a code is sent with 1000.
  */
 export function closeArguments(
   code?: unknown,
@@ -104,5 +105,7 @@ export function closeArguments(
   if (encoder.encode(text).length > MAX_REASON_BYTES) {
     throw new DOMException("The close reason may not be longer than 123 bytes", "SyntaxError");
   }
+  // A reason travels only behind a code: given alone, it goes with 1000 (WHATWG WebSockets).
+  if (checked === undefined && text !== "") checked = CLOSE.normal;
   return checked === undefined ? { reason: text } : { code: checked, reason: text };
 }

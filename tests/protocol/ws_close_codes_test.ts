@@ -64,11 +64,15 @@ Deno.test("closeArguments() clamps the code and refuses one a close frame may no
   }
 });
 
-Deno.test("closeArguments() takes a reason of 123 UTF-8 bytes, refuses 124, and mends lone surrogates", () => {
+Deno.test("closeArguments() takes a reason of 123 UTF-8 bytes, refuses 124, mends lone surrogates, adds 1000 to a lone reason", () => {
   assert.equal(closeArguments(1000, "x".repeat(123)).reason.length, 123);
   const syntax = (e: unknown) => e instanceof DOMException && e.name === "SyntaxError";
   assert.throws(() => closeArguments(1000, "x".repeat(124)), syntax);
   assert.throws(() => closeArguments(1000, "€".repeat(42)), syntax, "126 bytes in 42 characters");
   assert.equal(closeArguments(1000, "a\ud800").reason, "a\ufffd");
-  assert.equal(closeArguments(undefined, 42 as unknown as string).reason, "42");
+  assert.deepEqual(closeArguments(undefined, 42 as unknown as string), {
+    code: 1000,
+    reason: "42",
+  });
+  assert.deepEqual(closeArguments(undefined, ""), { reason: "" }, "an empty reason needs no code");
 });
