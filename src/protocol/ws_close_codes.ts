@@ -105,7 +105,7 @@ export function closeArguments(
   if (encoder.encode(text).length > MAX_REASON_BYTES) {
     throw new DOMException("The close reason may not be longer than 123 bytes", "SyntaxError");
   }
-  // A reason travels only behind a code: given alone, it goes with 1000 (WHATWG WebSockets).
+  // A reason travels only behind a code (RFC 6455 §5.5.1); the standard leaves a lone reason open.
   if (checked === undefined && text !== "") checked = CLOSE.normal;
   return checked === undefined ? { reason: text } : { code: checked, reason: text };
 }
