@@ -9,10 +9,12 @@ import type { HttpVersion, RequestHead } from "../protocol/head_parser.ts";
 
 /** Where a request came from. */
 export interface RemoteAddr {
-  /** The peer's IP address. */
+  /** The peer's IP address ("" on a Unix socket). */
   readonly hostname: string;
-  /** The peer's port. */
+  /** The peer's port (0 on a Unix socket). */
   readonly port: number;
+  /** On a Unix socket, the socket's path (its peers have no address of their own). */
+  readonly path?: string;
 }
 
 const UTF8 = new TextDecoder();
@@ -68,6 +70,8 @@ export class RawRequest {
    * from the socket (`body` is then empty), null when the request has none.
    */
   readonly bodyStream: ReadableStream<Uint8Array> | null;
+  /** Whether the request came over TLS (its URL's scheme is https). */
+  readonly secure: boolean;
   readonly #streaming: StreamingParts | null;
   #query: URLSearchParams | undefined;
 
@@ -78,6 +82,7 @@ export class RawRequest {
     remoteAddr: RemoteAddr,
     params: Readonly<Record<string, string>>,
     streaming: StreamingParts | null = null,
+    secure = false,
   ) {
     this.method = head.method;
     this.target = head.target;
@@ -91,6 +96,7 @@ export class RawRequest {
     this.params = params;
     this.bodyStream = streaming?.bodyStream ?? null;
     this.#streaming = streaming;
+    this.secure = secure;
   }
 
   /** On streaming routes: aborts when the client goes away before the response is done. */

@@ -53,5 +53,6 @@ export function logAccess(
 
 /** The peer as `host:port`, as the logs show it. */
 export function peer(remote: RemoteAddr): string {
+  if (remote.path !== undefined) return `unix:${remote.path}`;
   return `${remote.hostname}:${remote.port}`;
 }

@@ -90,7 +90,14 @@ export class Connection {
     this.#heads = new HeadReader(reader, output, ctx, remote, this.#onHead);
     this.#streams = new Streams(reader, output, this);
     const closing = this.#closing = new Closing(this, socket, reader, output, ctx, this.#streams);
-    this.#handlers = new HandlerCaller(remote, ctx.pool, this.#streams, closing, this.#onResponse);
+    this.#handlers = new HandlerCaller(
+      remote,
+      ctx.pool,
+      this.#streams,
+      closing,
+      this.#onResponse,
+      ctx.secure === true,
+    );
   }
 
   /**

@@ -34,6 +34,8 @@ export interface ConnectionContext {
   readonly router: Routes;
   readonly pool: Pool;
   readonly metrics: Metrics;
+  /** Whether connections come over TLS (requests' URLs are https). */
+  readonly secure?: boolean;
   /** True once shutdown began: finish the current request, then close. */
   readonly draining: () => boolean;
 }

@@ -16,7 +16,7 @@ import { refusalBytes } from "./closing.ts";
 
 /** The refused connections still lingering, and refusing the next. */
 export class ConnectionRefusals {
-  readonly #lingering = new OpenList<Deno.TcpConn>();
+  readonly #lingering = new OpenList<Deno.Conn>();
 
   /**
    * @param maxLingering how many refused connections may linger at once (MAX_CONNECTIONS)
@@ -36,11 +36,11 @@ export class ConnectionRefusals {
   }
 
   /** Answers `conn` 503 and closes it by lingering; `open` is how many connections are served. */
-  refuse(conn: Deno.TcpConn, open: number): void {
+  refuse(conn: Deno.Conn, open: number): void {
     this.metrics.connectionRefused();
-    const { hostname, port } = conn.remoteAddr;
+    const addr = conn.remoteAddr;
     connectionLog.warn("refused connection from {remote}: {open} connections open", {
-      remote: `${hostname}:${port}`,
+      remote: "hostname" in addr ? `${addr.hostname}:${addr.port}` : "a Unix socket",
       open,
     });
     const bytes = refusalBytes("too_many_connections", null, { "Retry-After": "1" });

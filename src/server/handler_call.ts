@@ -40,9 +40,18 @@ export class HandlerCaller {
   readonly #streams: Streams;
   readonly #closing: Closing;
   readonly #answer: Answer;
+  readonly #secure: boolean;
 
-  constructor(remote: RemoteAddr, pool: Pool, streams: Streams, closing: Closing, answer: Answer) {
+  constructor(
+    remote: RemoteAddr,
+    pool: Pool,
+    streams: Streams,
+    closing: Closing,
+    answer: Answer,
+    secure = false,
+  ) {
     this.#remote = remote;
+    this.#secure = secure;
     this.#pool = pool;
     this.#streams = streams;
     this.#closing = closing;
@@ -63,7 +72,7 @@ export class HandlerCaller {
   ): Step<boolean> {
     if (route.streamBody) exchange.streaming = this.#streams.start(exchange.body);
     const { head, streaming } = exchange;
-    const request = new RawRequest(head, buffered, this.#remote, params, streaming);
+    const request = new RawRequest(head, buffered, this.#remote, params, streaming, this.#secure);
     if (!route.pooled) return callHandler(route.handler, request, null, this.#answer, exchange);
     const permit = this.#pool.acquire();
     if (permit === POOL_FULL) {

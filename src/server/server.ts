@@ -15,6 +15,7 @@ import {
   definedLimits,
   type ServerOptions,
 } from "./server_options.ts";
+import { type ListenScheme, openListener } from "./listen.ts";
 
 export { DEFAULT_HOSTNAME, DEFAULT_PORT, type ServerOptions };
 import type { ConnectionContext, ConnectionLimits } from "./connection_context.ts";
@@ -25,6 +26,7 @@ import { closeQuietly, ConnectionRefusals } from "./connection_refusal.ts";
 import { Pool } from "./pool.ts";
 import { shutdownSchedule } from "./shutdown_schedule.ts";
 import type { Routes } from "../app/router.ts";
+import type { RemoteAddr } from "../app/request.ts";
 
 /**
  * An open connection with its socket. A class, not an object
@@ -36,8 +38,11 @@ import type { Routes } from "../app/router.ts";
  * (measured with --trace-gc; allocation checked with %InYoungGeneration).
  */
 class Open {
-  constructor(readonly connection: Connection, readonly conn: Deno.TcpConn) {}
+  constructor(readonly connection: Connection, readonly conn: Deno.Conn) {}
 }
+
+/** A Unix socket's options: its server's address is the socket's path. */
+type UnixOptions = ServerOptions & { readonly path: string };
 
 /**
  * A running server.
@@ -49,16 +54,18 @@ class Open {
  * await server.shutdown();
  * ```
  */
-export class Server {
-  /** The address actually bound (the real port when 0 was asked for). */
-  readonly addr: Deno.NetAddr;
+export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
+  /** The address actually bound (the real port when 0 was asked for; a Unix socket's path). */
+  readonly addr: Addr;
+  /** "https" over TLS, "unix" on a Unix socket, else "http". */
+  readonly scheme: ListenScheme;
   /** The worker pool handlers run in. */
   readonly pool: Pool;
   /** Request and connection counters. */
   readonly metrics: Metrics;
   /** Resolves when the server has stopped: after {@link shutdown} completes. */
   readonly finished: Promise<void>;
-  readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
+  readonly #listener: Deno.Listener<Deno.Conn, Deno.NetAddr | Deno.UnixAddr>;
   readonly #limits: ConnectionLimits;
   readonly #router: Routes;
   readonly #maxConnections: number;
@@ -105,19 +112,22 @@ export class Server {
       this.metrics,
       () => this.#closedOne(),
     );
-    this.#listener = Deno.listen({
-      hostname: options.hostname ?? DEFAULT_HOSTNAME,
-      port: options.port ?? DEFAULT_PORT,
-      transport: "tcp",
-      // Only when asked: without --unstable-net, Deno exits the process on this option.
-      ...(options.reusePort === true ? { reusePort: true } : {}),
-    });
-    this.addr = this.#listener.addr;
+    const opened = openListener(options);
+    this.#listener = opened.listener;
+    this.addr = opened.addr as Addr;
+    this.scheme = opened.scheme;
     this.finished = this.#finished.promise;
   }
 
-  /** Binds and starts accepting at once. Throws if the address cannot be bound. */
-  static listen(options: ServerOptions, router: Routes): Server {
+  /**
+   * Binds and starts accepting at once: on TCP, over TLS when `cert` and
+   * `key` are given, or on the Unix socket at `path`. Throws if the address
+   * cannot be bound, or if an option is unknown or out of range.
+   */
+  static listen(options: UnixOptions, router: Routes): Server<Deno.UnixAddr>;
+  /** Binds TCP (TLS with `cert` and `key`) and starts accepting at once. */
+  static listen(options: ServerOptions, router: Routes): Server<Deno.NetAddr>;
+  static listen(options: ServerOptions, router: Routes): Server<Deno.NetAddr | Deno.UnixAddr> {
     const server = new Server(options, router);
     server.#acceptLoop = server.#accept();
     return server;
@@ -130,10 +140,11 @@ export class Server {
       pool: this.pool,
       metrics: this.metrics,
       draining: () => this.#draining,
+      secure: this.scheme === "https",
     };
     let backoffMs = 0;
     for (;;) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -178,9 +189,8 @@ export class Server {
     }
   }
 
-  #adopt(conn: Deno.TcpConn, ctx: ConnectionContext): void {
-    conn.setNoDelay(true); // responses are whole; do not wait to coalesce them
-    const remote = conn.remoteAddr;
+  #adopt(conn: Deno.Conn, ctx: ConnectionContext): void {
+    const remote = this.#remoteOf(conn);
     // Counted closed when the socket closes, even if a force-closed
     // connection's handler is still running.
     let entry: OpenEntry<Open> | null = null;
@@ -193,6 +203,28 @@ export class Server {
     this.metrics.connectionOpened();
     entry = this.#connections.add(new Open(connection, conn));
     connection.serve(); // never rejects; the connection removes itself from the list when it closes
+  }
+
+  /**
+   * The peer's address, after the transport's setup: TCP without Nagle's
+   * delay (responses are whole; do not wait to coalesce them), TLS with one
+   * log line when the handshake fails (plain HTTP sent to the TLS port, an
+   * unknown certificate authority), a Unix socket's peer named by the path.
+   */
+  #remoteOf(conn: Deno.Conn): RemoteAddr {
+    const addr = conn.remoteAddr as Deno.NetAddr | Deno.UnixAddr;
+    if ("path" in addr) {
+      return { hostname: "", port: 0, path: (this.addr as Deno.UnixAddr).path };
+    }
+    if (this.scheme === "https") {
+      (conn as Deno.TlsConn).handshake().catch((error) => {
+        connectionLog.warn("TLS handshake with {remote} failed: {error}", {
+          remote: `${addr.hostname}:${addr.port}`,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    } else (conn as Deno.TcpConn).setNoDelay(true);
+    return addr;
   }
 
   /** Waits `ms`, or less if shutdown begins meanwhile. */

@@ -23,6 +23,18 @@ export interface ServerOptions extends Partial<ConnectionLimits> {
    * needs `--unstable-net` (deno.json sets it).
    */
   readonly reusePort?: boolean;
+  /** Connections the kernel queues before they are accepted (`listen(2)`'s backlog; Deno's default 511). */
+  readonly tcpBacklog?: number;
+  /** "tcp" (the default) or "unix", which needs `path`; as `Deno.serve` takes it. */
+  readonly transport?: "tcp" | "unix";
+  /** A Unix socket to listen on instead of TCP; an existing file is refused (see `clearStaleSocket`). */
+  readonly path?: string;
+  /** TLS: the certificate chain, PEM; with `key`, the server speaks HTTPS. */
+  readonly cert?: string;
+  /** TLS: the private key, PEM (RSA, EC or PKCS#8); with `cert`. */
+  readonly key?: string;
+  /** The format of `cert` and `key`: only "pem", as `Deno.serve` takes. */
+  readonly keyFormat?: "pem";
   /** Pool permits (NUM_WORKERS); ignored when `pool` is given. */
   readonly numWorkers?: number;
   /** Pool queue bound (MAX_QUEUE); ignored when `pool` is given. */
@@ -58,6 +70,12 @@ const KNOWN_OPTIONS: readonly string[] = [
   "hostname",
   "port",
   "reusePort",
+  "tcpBacklog",
+  "transport",
+  "path",
+  "cert",
+  "key",
+  "keyFormat",
   "pool",
   "metrics",
 ];
@@ -77,19 +95,60 @@ export function checkOptions(
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
     if (given[key] === undefined || KNOWN_OPTIONS.includes(key) || also.includes(key)) continue;
-    if (key === "transport" && given[key] === "tcp") continue; // Deno.serve's spelling of what this is
-    const why = key === "cert" || key === "key"
-      ? " (TLS is not supported yet: terminate TLS in a proxy in front)"
-      : key === "path" || key === "transport"
-      ? ' (only TCP is supported yet: transport "tcp" or none)'
+    if (key === "automaticCompression" && given[key] === false) continue; // what it does anyway
+    const why = key === "cid"
+      ? " (VSOCK is not supported: listen on TCP or a Unix socket)"
+      : key === "automaticCompression"
+      ? " (responses are not compressed yet: compress in the handler or a proxy)"
       : "";
     throw new TypeError(`${who}: unsupported option "${key}"${why}`);
   }
+  checkTransport(options, who);
   for (const name of Object.keys(LIMITS) as LimitName[]) {
     if (given[name] !== undefined) checkLimit(name, given[name]);
   }
   const port = options.port;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new RangeError("port must be an integer from 0 to 65535");
+  }
+}
+
+/** The transport options must describe one listener: TCP, TLS over TCP, or a Unix socket. */
+function checkTransport(options: ServerOptions, who: string): void {
+  const { transport, path, cert, key, keyFormat, tcpBacklog } = options;
+  if (transport !== undefined && transport !== "tcp" && transport !== "unix") {
+    const detail = transport === "vsock" ? ": VSOCK is not supported" : "";
+    throw new TypeError(`${who}: transport must be "tcp" or "unix"${detail}`);
+  }
+  if (path !== undefined && (typeof path !== "string" || path === "")) {
+    throw new TypeError(`${who}: path must be a non-empty string`);
+  }
+  if (transport === "unix" && path === undefined) {
+    throw new TypeError(`${who}: transport "unix" needs a path`);
+  }
+  if (path !== undefined) {
+    if (transport === "tcp") throw new TypeError(`${who}: path needs transport "unix", not "tcp"`);
+    for (const name of ["port", "hostname", "reusePort", "tcpBacklog", "cert", "key"] as const) {
+      if (options[name] !== undefined) {
+        throw new TypeError(`${who}: ${name} is for TCP and cannot go with a Unix socket path`);
+      }
+    }
+  }
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new TypeError(`${who}: TLS needs both cert and key (PEM strings)`);
+  }
+  for (const [name, value] of [["cert", cert], ["key", key]] as const) {
+    if (value !== undefined && (typeof value !== "string" || !value.includes("-----BEGIN "))) {
+      throw new TypeError(`${who}: ${name} must be a PEM string (-----BEGIN ...)`);
+    }
+  }
+  if (keyFormat !== undefined && keyFormat !== "pem") {
+    throw new TypeError(`${who}: keyFormat must be "pem"`);
+  }
+  if (
+    tcpBacklog !== undefined &&
+    !(Number.isInteger(tcpBacklog) && tcpBacklog >= 1 && tcpBacklog <= 65535)
+  ) {
+    throw new RangeError(`${who}: tcpBacklog must be an integer from 1 to 65535`);
   }
 }

@@ -51,21 +51,40 @@ Deno.test("checkOptions() refuses an unknown option with a TypeError naming it a
   );
 });
 
-Deno.test("checkOptions() says why TLS and non-TCP options are refused", () => {
-  for (const key of ["cert", "key"]) {
+Deno.test("checkOptions() takes one listener's options: TCP, TLS over TCP or a Unix socket", () => {
+  const PEM = "-----BEGIN X-----\n";
+  const refused: Array<[Record<string, unknown>, RegExp]> = [
+    [{ cert: PEM }, /TLS needs both cert and key/],
+    [{ key: PEM }, /TLS needs both cert and key/],
+    [{ cert: "x", key: PEM }, /cert must be a PEM string/],
+    [{ cert: PEM, key: PEM, keyFormat: "der" }, /keyFormat must be "pem"/],
+    [{ transport: "udp" }, /transport must be "tcp" or "unix"/],
+    [{ transport: "vsock" }, /VSOCK is not supported/],
+    [{ transport: "unix" }, /transport "unix" needs a path/],
+    [{ path: "" }, /path must be a non-empty string/],
+    [{ path: "/s", transport: "tcp" }, /path needs transport "unix"/],
+    [{ path: "/s", hostname: "a" }, /hostname is for TCP/],
+    [{ path: "/s", cert: PEM, key: PEM }, /cert is for TCP/],
+  ];
+  for (const [options, message] of refused) {
     assert.throws(
-      () => checkOptions({ [key]: "x" } as unknown as ServerOptions),
-      (e: unknown) => e instanceof TypeError && /TLS is not supported yet/.test(e.message),
-      key,
+      () => checkOptions(options as unknown as ServerOptions),
+      (e: unknown) => e instanceof TypeError && message.test(e.message),
+      JSON.stringify(options),
     );
   }
-  for (const key of ["path", "transport"]) {
-    assert.throws(
-      () => checkOptions({ [key]: "x" } as unknown as ServerOptions),
-      (e: unknown) => e instanceof TypeError && /only TCP is supported yet/.test(e.message),
-      key,
-    );
-  }
+  for (
+    const options of [
+      { transport: "tcp" },
+      { path: "/s" },
+      { path: "/s", transport: "unix" },
+      { cert: PEM, key: PEM, keyFormat: "pem" },
+      { tcpBacklog: 1 },
+      { tcpBacklog: 65535 },
+    ]
+  ) checkOptions(options as unknown as ServerOptions);
+  assert.throws(() => checkOptions({ tcpBacklog: 0 }), RangeError);
+  assert.throws(() => checkOptions({ tcpBacklog: 65536 }), RangeError);
 });
 
 Deno.test("checkOptions() accepts the caller's own options named in `also`", () => {

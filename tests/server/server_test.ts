@@ -235,8 +235,12 @@ Deno.test("Server.listen() refuses an option it does not act on, naming it, befo
   const router = new Router();
   const listen = (options: Record<string, unknown>) => () =>
     Server.listen({ port: 0, ...options } as never, router);
-  assert.throws(listen({ cert: "C" }), /Server.listen\(\): unsupported option "cert" \(TLS/);
-  assert.throws(listen({ path: "/tmp/s" }), /unsupported option "path" \(only TCP/);
+  assert.throws(listen({ cert: "C" }), /Server.listen\(\): TLS needs both cert and key/);
+  assert.throws(
+    listen({ path: "/tmp/s" }),
+    /port is for TCP and cannot go with a Unix socket path/,
+  );
+  assert.throws(listen({ cid: 3 }), /unsupported option "cid" \(VSOCK/);
   assert.throws(listen({ idleTimeout: 5 }), /unsupported option "idleTimeout"$/);
   assert.throws(listen({ onListen() {} }), /unsupported option "onListen"/); // serve()'s, not the server's
 });

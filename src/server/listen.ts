@@ -1,0 +1,62 @@
+/**
+ * Opening the listener a server accepts on: TCP, TLS over TCP, or a Unix
+ * socket, as `Deno.serve` offers them, from the options already checked by
+ * server_options.ts.
+ *
+ * TLS announces `http/1.1` alone by ALPN (this server speaks nothing else);
+ * the handshake runs on the connection's first read, so a client that opens
+ * TLS and stalls is cut off by CLIENT_TIMEOUT like one that sends no head.
+ *
+ * @module
+ */
+
+import { DEFAULT_HOSTNAME, DEFAULT_PORT, type ServerOptions } from "./server_options.ts";
+import { checkSocketPath } from "./unix_socket.ts";
+
+/** How a listener's connections are reached: the scheme of their URLs. */
+export type ListenScheme = "http" | "https" | "unix";
+
+/** A listener, what it is bound to, and what closing it must also undo. */
+export interface OpenListener {
+  readonly listener: Deno.Listener<Deno.Conn, Deno.NetAddr | Deno.UnixAddr>;
+  readonly addr: Deno.NetAddr | Deno.UnixAddr;
+  readonly scheme: ListenScheme;
+}
+
+/** Only HTTP/1.1 is spoken: ALPN must not promise h2 to a client that asks. */
+export const ALPN_PROTOCOLS: readonly string[] = ["http/1.1"];
+
+/** Binds the listener `options` ask for. Throws as `Deno.listen` does when it cannot. */
+export function openListener(options: ServerOptions): OpenListener {
+  if (options.path !== undefined) {
+    checkSocketPath(options.path);
+    const listener = Deno.listen({ transport: "unix", path: options.path });
+    return { listener, addr: listener.addr, scheme: "unix" };
+  }
+  const tcp: Deno.TcpListenOptions = {
+    hostname: options.hostname ?? DEFAULT_HOSTNAME,
+    port: options.port ?? DEFAULT_PORT,
+    // Only when asked: without --unstable-net, Deno exits the process on this option.
+    ...(options.reusePort === true ? { reusePort: true } : {}),
+    ...(options.tcpBacklog !== undefined ? { tcpBacklog: options.tcpBacklog } : {}),
+  };
+  if (options.cert !== undefined && options.key !== undefined) {
+    const listener = Deno.listenTls({
+      ...tcp,
+      transport: "tcp",
+      cert: options.cert,
+      key: options.key,
+      alpnProtocols: [...ALPN_PROTOCOLS],
+    });
+    return { listener, addr: listener.addr, scheme: "https" };
+  }
+  const listener = Deno.listen({ ...tcp, transport: "tcp" });
+  return { listener, addr: listener.addr, scheme: "http" };
+}
+
+/** Where a listener is, for a person: `http://127.0.0.1:8000/`, or the socket's path. */
+export function listenUrl(addr: Deno.NetAddr | Deno.UnixAddr, scheme: ListenScheme): string {
+  if ("path" in addr) return addr.path;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return `${scheme}://${host}:${addr.port}/`;
+}
