@@ -17,7 +17,14 @@
  * @module
  */
 
-export { type HttpServer, serve, type ServeInit, type ServeOptions } from "./src/fetch/serve.ts";
+export {
+  type HttpServer,
+  serve,
+  SERVE_DEFAULTS,
+  type ServeInit,
+  type ServeOptions,
+  type ServeUnixOptions,
+} from "./src/fetch/serve.ts";
 export {
   defaultOnError,
   type ErrorHandler,
@@ -26,6 +33,8 @@ export {
   type ServeHandlerInfo,
 } from "./src/fetch/adapter.ts";
 export { Server, type ServerOptions } from "./src/server/server.ts";
+export { clearStaleSocket } from "./src/server/unix_socket.ts";
+export type { ListenScheme } from "./src/server/listen.ts";
 export {
   FALLBACK_ROUTE,
   type Match,

@@ -20,9 +20,9 @@ import type { RawRequest } from "../app/request.ts";
 import type { Handler, RawResponse } from "../app/response.ts";
 
 /** What `Deno.serve` passes as a handler's second argument. */
-export interface ServeHandlerInfo {
-  /** The peer's address. */
-  readonly remoteAddr: Deno.NetAddr;
+export interface ServeHandlerInfo<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
+  /** The peer's address; on a Unix socket, the socket's path (as `Deno.serve` gives it). */
+  readonly remoteAddr: Addr;
   /**
    * Resolves when the response has been written to the client; rejects with
    * `Deno.errors.Interrupted` when it could not be (the client went away).
@@ -31,9 +31,9 @@ export interface ServeHandlerInfo {
 }
 
 /** A fetch-style handler, as `Deno.serve` takes. */
-export type FetchHandler = (
+export type FetchHandler<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> = (
   request: Request,
-  info: ServeHandlerInfo,
+  info: ServeHandlerInfo<Addr>,
 ) => Response | Promise<Response>;
 
 /** Turns a thrown error into a response, as `Deno.serve`'s `onError` does. */
@@ -60,11 +60,11 @@ export function defaultOnError(error: unknown): Response {
  * );
  * ```
  */
-export function fetchHandler(
-  handler: FetchHandler,
+export function fetchHandler<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr>(
+  handler: FetchHandler<Addr>,
   onError: ErrorHandler = defaultOnError,
 ): Handler {
-  return adapter(handler, onError, false);
+  return adapter(handler as FetchHandler<Deno.NetAddr | Deno.UnixAddr>, onError, false);
 }
 
 /**
@@ -80,14 +80,18 @@ export function fetchHandler(
  * fallback does; {@link fetchHandler}, which anyone may call, hands back the
  * stream instead.
  */
-export function servedFetchHandler(
-  handler: FetchHandler,
+export function servedFetchHandler<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr>(
+  handler: FetchHandler<Addr>,
   onError: ErrorHandler = defaultOnError,
 ): Handler {
-  return adapter(handler, onError, true);
+  return adapter(handler as FetchHandler<Deno.NetAddr | Deno.UnixAddr>, onError, true);
 }
 
-function adapter(handler: FetchHandler, onError: ErrorHandler, collect: boolean): Handler {
+function adapter(
+  handler: FetchHandler<Deno.NetAddr | Deno.UnixAddr>,
+  onError: ErrorHandler,
+  collect: boolean,
+): Handler {
   return async (raw: RawRequest): Promise<RawResponse> => {
     let request: Request;
     try {
@@ -148,18 +152,20 @@ async function runOnError(onError: ErrorHandler, error: unknown): Promise<Respon
  * The handler's second argument, built on first use: most handlers never read
  * it, and a promise chain and an address object per request are not free.
  */
-class HandlerInfo implements ServeHandlerInfo {
+class HandlerInfo implements ServeHandlerInfo<Deno.NetAddr | Deno.UnixAddr> {
   readonly #raw: RawRequest;
-  #remoteAddr: Deno.NetAddr | undefined;
+  #remoteAddr: Deno.NetAddr | Deno.UnixAddr | undefined;
   #completed: Promise<void> | undefined;
 
   constructor(raw: RawRequest) {
     this.#raw = raw;
   }
 
-  get remoteAddr(): Deno.NetAddr {
-    const { hostname, port } = this.#raw.remoteAddr;
-    return this.#remoteAddr ??= { transport: "tcp", hostname, port };
+  get remoteAddr(): Deno.NetAddr | Deno.UnixAddr {
+    const { hostname, port, path } = this.#raw.remoteAddr;
+    return this.#remoteAddr ??= path !== undefined
+      ? { transport: "unix", path }
+      : { transport: "tcp", hostname, port };
   }
 
   get completed(): Promise<void> {

@@ -11,20 +11,39 @@ import { serverLog } from "../server/log.ts";
 import { Router, type Routes, withFallback } from "../app/router.ts";
 import { Server, type ServerOptions } from "../server/server.ts";
 import { checkOptions } from "../server/server_options.ts";
+import { listenUrl } from "../server/listen.ts";
+import { LIMITS } from "../protocol/limits.ts";
+import { announce } from "../server/log.ts";
 
 /** The options serve() acts on itself, besides Server.listen's. */
 const SERVE_OPTIONS = ["signal", "onListen", "onError", "routes", "handler"];
 
-/** The options of {@link serve}: `Deno.serve`'s TCP options plus rawhttp's own. */
-export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
+/**
+ * `serve()`'s defaults where they differ from `Server.listen`'s, so that an
+ * app that works on `Deno.serve` works unchanged (docs/design.md says why):
+ * handlers are not queued behind a pool (every open connection may have one
+ * running, as with `Deno.serve`; MAX_CONNECTIONS still bounds them), a body
+ * has no size limit and no deadline (it streams to the handler, which
+ * decides). The head, idle and write timeouts stay: no working client needs
+ * more, and they are what keeps a hostile one from holding the server.
+ */
+export const SERVE_DEFAULTS = {
+  numWorkers: LIMITS.maxConnections.default,
+  maxBodyBytes: LIMITS.maxBodyBytes.max,
+  bodyTimeoutMs: 0,
+} as const;
+
+/** The options of {@link serve}: `Deno.serve`'s options (TCP, TLS, Unix) plus rawhttp's own. */
+export interface ServeOptions<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr>
+  extends Omit<ServerOptions, "hostname" | "port"> {
   /** Port to listen on (default 8000, as `Deno.serve`; 0 picks a free one). */
   readonly port?: number;
   /** Address to listen on (default "0.0.0.0", as `Deno.serve`). */
   readonly hostname?: string;
   /** Aborting it shuts the server down gracefully. */
   readonly signal?: AbortSignal;
-  /** Called once listening; the default logs "Listening on http://…/" (if logging is set up). */
-  readonly onListen?: (addr: Deno.NetAddr) => void;
+  /** Called once listening; without it, "Listening on …" is printed, as `Deno.serve` does. */
+  readonly onListen?: (addr: Addr) => void;
   /** Turns an error thrown by the handler into a response (default: a logged 500). */
   readonly onError?: ErrorHandler;
   /**
@@ -35,18 +54,23 @@ export interface ServeOptions extends Omit<ServerOptions, "hostname" | "port"> {
   readonly routes?: Routes;
 }
 
+/** The options of a {@link serve} on a Unix socket, as `Deno.ServeUnixOptions`. */
+export type ServeUnixOptions = ServeOptions<Deno.UnixAddr> & { readonly path: string };
+
 /** The options with the handler inside, as `Deno.serve({ handler })` takes them. */
-export interface ServeInit extends ServeOptions {
+export interface ServeInit<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr>
+  extends ServeOptions<Addr> {
   /** The handler to run for each request. */
-  readonly handler: FetchHandler;
+  readonly handler: FetchHandler<Addr>;
 }
 
 /** What {@link serve} returns: the shape of `Deno.HttpServer`. */
-export interface HttpServer extends AsyncDisposable {
+export interface HttpServer<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr>
+  extends AsyncDisposable {
   /** Resolves when the server has shut down. */
   readonly finished: Promise<void>;
-  /** The address the server listens on. */
-  readonly addr: Deno.NetAddr;
+  /** The address the server listens on (a Unix socket's path). */
+  readonly addr: Addr;
   /** Keeps the process alive while the server listens (the default). */
   ref(): void;
   /** Lets the process exit even though the server is listening. */
@@ -54,11 +78,14 @@ export interface HttpServer extends AsyncDisposable {
   /** Stops accepting, finishes requests in flight, then closes (see SHUTDOWN_TIMEOUT). */
   shutdown(): Promise<void>;
   /** The rawhttp server underneath, for its pool and metrics. */
-  readonly server: Server;
+  readonly server: Server<Addr>;
 }
 
+type AnyAddr = Deno.NetAddr | Deno.UnixAddr;
+
 /**
- * Serves `handler` over HTTP/1.1, as `Deno.serve` does.
+ * Serves `handler` over HTTP/1.1, as `Deno.serve` does: on TCP (port 8000 by
+ * default), over TLS with `cert` and `key`, or on a Unix socket with `path`.
  *
  * @example
  * ```ts ignore
@@ -68,25 +95,37 @@ export interface HttpServer extends AsyncDisposable {
  * ```
  */
 export function serve(handler: FetchHandler): HttpServer;
+/** Serves `handler` on the Unix socket at `options.path`. */
+export function serve(
+  options: ServeUnixOptions,
+  handler: FetchHandler<Deno.UnixAddr>,
+): HttpServer<Deno.UnixAddr>;
 /** Serves `handler` with `options`, as `Deno.serve(options, handler)`. */
 export function serve(options: ServeOptions, handler: FetchHandler): HttpServer;
+/** Serves `init.handler` on the Unix socket at `init.path`. */
+export function serve(
+  init: ServeInit<Deno.UnixAddr> & { readonly path: string },
+): HttpServer<Deno.UnixAddr>;
 /** Serves `init.handler` with the other fields of `init` as options. */
 export function serve(init: ServeInit): HttpServer;
 export function serve(
-  first: FetchHandler | ServeOptions | ServeInit,
-  second?: FetchHandler,
-): HttpServer {
-  let options: ServeOptions;
-  let handler: FetchHandler;
+  first: unknown,
+  second?: unknown,
+): HttpServer<AnyAddr> {
+  let options: ServeOptions<AnyAddr>;
+  let handler: FetchHandler<AnyAddr>;
   if (typeof first === "function") {
     options = {};
-    handler = first;
-  } else if (second !== undefined) {
+    handler = first as FetchHandler<AnyAddr>;
+  } else if (typeof first === "object" && first !== null && typeof second === "function") {
     options = first;
-    handler = second;
-  } else if ("handler" in first && typeof first.handler === "function") {
-    options = first;
-    handler = first.handler;
+    handler = second as FetchHandler<AnyAddr>;
+  } else if (
+    typeof first === "object" && first !== null && second === undefined &&
+    "handler" in first && typeof first.handler === "function"
+  ) {
+    options = first as ServeOptions<AnyAddr>;
+    handler = first.handler as FetchHandler<AnyAddr>;
   } else {
     throw new TypeError("serve() needs a handler");
   }
@@ -99,16 +138,14 @@ export function serve(
   );
   const { signal: _s, onListen: _l, onError: _e, routes: _r, ...serverOptions } = options;
   delete (serverOptions as { handler?: unknown }).handler; // serve({ handler, ... })
-  const server = Server.listen({
-    ...serverOptions,
-    hostname: options.hostname ?? "0.0.0.0",
-    port: options.port ?? 8000,
+  const unix = options.path !== undefined;
+  const server: Server<AnyAddr> = Server.listen({
+    ...SERVE_DEFAULTS,
+    ...definedOnly(serverOptions),
+    ...(unix ? {} : { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000 }),
   }, router);
-  const onListen = options.onListen ?? ((addr: Deno.NetAddr) => {
-    const host = addr.hostname === "0.0.0.0" ? "localhost" : addr.hostname;
-    serverLog.info("Listening on http://{host}:{port}/", { host, port: addr.port });
-  });
-  onListen(server.addr);
+  if (options.onListen !== undefined) options.onListen(server.addr);
+  else announce(`Listening on ${listening(server)}`);
   const signal = options.signal;
   if (signal !== undefined) {
     // Nothing awaits the shutdown an abort starts: a failure goes to the log.
@@ -131,4 +168,24 @@ export function serve(
     shutdown: () => server.shutdown(),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
+}
+
+/** The options given a value: an explicit undefined must not undo a default. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
+/**
+ * Where the server listens, as `Deno.serve` says it: the socket's path, or
+ * the URL, with a `localhost` one beside it for every-interface addresses.
+ */
+function listening(server: Server<AnyAddr>): string {
+  const url = listenUrl(server.addr, server.scheme);
+  const addr = server.addr;
+  if ("path" in addr || (addr.hostname !== "0.0.0.0" && addr.hostname !== "::")) {
+    return url;
+  }
+  return `${url} (${server.scheme}://localhost:${addr.port}/)`;
 }

@@ -78,10 +78,11 @@ export const LIMITS = {
   bodyTimeoutMs: {
     unit: "ms",
     default: 30 * SECOND,
-    min: 1,
-    max: HOUR,
+    min: 0,
+    max: 24 * HOUR,
     doc: "Time to receive a whole request body; then 408 and close. 30 s moves the " +
-      "1 MiB default body at 35 KB/s, slower than any mobile link that works at all.",
+      "1 MiB default body at 35 KB/s, slower than any mobile link that works at all. " +
+      "0 is off (serve()'s default, as Deno.serve: a streamed upload of any size or length).",
   },
   writeTimeoutMs: {
     unit: "ms",
@@ -147,9 +148,10 @@ export const LIMITS = {
     unit: "bytes",
     default: 1 * MiB,
     min: 0,
-    max: 1024 * MiB,
+    max: Number.MAX_SAFE_INTEGER,
     doc: "Largest request body, Content-Length or chunked; larger gets 413 before " +
-      "the excess is read. 1 MiB, as nginx's client_max_body_size.",
+      "the excess is read. 1 MiB, as nginx's client_max_body_size; serve() has no limit " +
+      "(Number.MAX_SAFE_INTEGER), as Deno.serve, since its bodies stream.",
   },
   maxRequestsPerConnection: {
     unit: "count",

@@ -50,7 +50,8 @@ export function bodyReaderFor(
       await output.flush();
     }
     : null;
-  const deadline = performance.now() + limits.bodyTimeoutMs;
+  const timeout = limits.bodyTimeoutMs;
+  const deadline = timeout === 0 ? Infinity : performance.now() + timeout; // 0: off
   return new BodyReader(reader, framing, limits, deadline, sendContinue);
 }
 

@@ -17,8 +17,8 @@ import {
   type Logger,
   type Sink,
   type TextFormatter,
-} from "@logtape/logtape";
-import { stdoutSink } from "./log_sink.ts";
+} from "./_logtape.ts";
+import { stdoutSink, writeLine } from "./log_sink.ts";
 
 /** A log level, as LogTape names it. */
 export type LogLevel = "debug" | "info" | "warning" | "error";
@@ -37,6 +37,18 @@ export const accessLog: Logger = getLogger(["rawhttp", "access"]);
 export const connectionLog: Logger = getLogger(["rawhttp", "connection"]);
 /** Errors thrown by handlers, with their stacks. */
 export const handlerLog: Logger = getLogger(["rawhttp", "handler"]);
+
+/**
+ * Says what the server is doing to whoever started it, as `Deno.serve`
+ * prints "Listening on …": through the log when it takes the server's info
+ * lines (so a JSON log stays JSON), else as a plain line on stdout.
+ */
+export function announce(message: string): void {
+  // The text itself as the template (braces doubled), so no formatter quotes it as a value.
+  if (serverLog.isEnabledFor("info")) {
+    serverLog.info(message.replaceAll("{", "{{").replaceAll("}", "}}"));
+  } else writeLine(message);
+}
 
 /** A text or JSON-lines formatter for `format`. */
 export function formatterFor(format: LogFormat): TextFormatter {

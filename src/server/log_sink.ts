@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LogRecord, Sink, TextFormatter } from "@logtape/logtape";
+import type { LogRecord, Sink, TextFormatter } from "./_logtape.ts";
 
 const UTF8 = new TextEncoder();
 
@@ -19,7 +19,7 @@ export function stdoutSink(format: TextFormatter): Sink {
  * A stdout that is gone (a closed pipe) loses the line rather than failing
  * the code that logged it.
  */
-function writeLine(text: string): void {
+export function writeLine(text: string): void {
   const bytes = UTF8.encode(text + "\n");
   try {
     for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));

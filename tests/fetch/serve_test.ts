@@ -503,29 +503,38 @@ Deno.test("a body the client cuts short is answered 400 and logged as the client
   });
 });
 
-Deno.test("serve() refuses an option it does not act on (TLS, a Unix socket, a misspelt limit) before listening", () => {
+Deno.test("serve() refuses an option it does not act on, or options that cannot go together, before listening", () => {
   const handler = () => new Response("x");
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ port: 0, cert: "C", key: "K" }, /unsupported option "cert" \(TLS is not supported yet/],
-    [{ path: "/tmp/x.sock" }, /unsupported option "path" \(only TCP/],
+    [{ port: 0, cert: "C", key: "K" }, /cert must be a PEM string/],
+    [{ port: 0, cert: "-----BEGIN CERTIFICATE-----" }, /TLS needs both cert and key/],
+    [{ path: "/tmp/x.sock", port: 0 }, /port is for TCP and cannot go with a Unix socket path/],
+    [{ transport: "unix" }, /transport "unix" needs a path/],
+    [{ transport: "vsock", cid: 3, port: 0 }, /unsupported option "cid" \(VSOCK is not supported/],
+    [
+      { port: 0, automaticCompression: true },
+      /"automaticCompression" \(responses are not compressed/,
+    ],
     [{ port: 0, maxBodyByte: 10 }, /unsupported option "maxBodyByte"/],
   ];
   for (const [options, message] of cases) {
     assert.throws(() => serve(options as never, handler), TypeError);
     assert.throws(() => serve({ ...options, handler } as never), message);
   }
-  // transport "tcp" is what this is (Deno.serve's spelling); another transport is refused
-  assert.throws(
-    () => serve({ transport: "unix", path: "/tmp/x" } as never, handler),
-    /"transport" \(only TCP/,
-  );
   const tcp = serve(
     { port: 0, hostname: "127.0.0.1", transport: "tcp", onListen() {} } as never,
     handler,
   );
   // undefined counts as not given, and every real option is accepted
   const server = serve(
-    { port: 0, hostname: "127.0.0.1", cert: undefined, maxBodyBytes: 10, onListen() {} } as never,
+    {
+      port: 0,
+      hostname: "127.0.0.1",
+      cert: undefined,
+      automaticCompression: false,
+      maxBodyBytes: 10,
+      onListen() {},
+    } as never,
     handler,
   );
   return Promise.all([tcp.shutdown(), server.shutdown()]).then(() => {});
