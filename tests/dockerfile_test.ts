@@ -82,7 +82,7 @@ Deno.test("the image's CMD serves, and its HEALTHCHECK command passes against it
       assert.ok(!done, "server exited before listening");
       buffered += value;
       const line = buffered.split("\n").find((l) => l.includes("listening on"));
-      if (line !== undefined) port = JSON.parse(line).properties.port;
+      if (line !== undefined) port = Number(/:(\d+)\//.exec(JSON.parse(line).properties.url)![1]);
     }
     const health = execForm(instruction("HEALTHCHECK").at(-1)!);
     const probe = await new Deno.Command(Deno.execPath(), {

@@ -24,7 +24,8 @@ function shownDefault(s: Setting): string {
   if (s.kind === "bytes") {
     return Number(d) >= 1024 * 1024 ? `${Number(d) / 1024 / 1024} MiB` : `${Number(d) / 1024} KiB`;
   }
-  return d === "" ? "(shipped www/)" : String(d);
+  if (d === "") return s.key === "wwwDir" ? "(shipped www/)" : "(none)";
+  return String(d);
 }
 
 /** The `Server.listen` option that takes a setting's limit, or "(program)" for a program-only one. */

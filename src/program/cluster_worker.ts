@@ -46,12 +46,13 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   startedAt = message.startedAtEpochMs - performance.timeOrigin;
   index = message.index;
   try {
+    // TCP: settings.ts refuses UNIX_SOCKET with more than one listener.
     server = startListener(config, {
       startedAt,
       port: message.port,
       reusePort: true,
       metricsReport: clusterReport,
-    });
+    }) as Server<Deno.NetAddr>;
   } catch (error) {
     post({ type: "failed", error: String(error) });
     return;

@@ -30,7 +30,10 @@ export interface ListenerOptions {
  * Builds the app and binds it. Throws if the address cannot be bound.
  * `config.wwwDir` must already be resolved (not "").
  */
-export function startListener(config: Config, options: ListenerOptions): Server {
+export function startListener(
+  config: Config,
+  options: ListenerOptions,
+): Server<Deno.NetAddr | Deno.UnixAddr> {
   const pool = new Pool(config.numWorkers, config.maxQueue);
   const metrics = new Metrics();
   const router = createApp({
@@ -40,11 +43,12 @@ export function startListener(config: Config, options: ListenerOptions): Server 
     pool,
     ...(options.metricsReport ? { metricsReport: options.metricsReport } : {}),
   });
-  const server = Server.listen({
+  const where = config.unixSocket !== ""
+    ? { path: config.unixSocket }
+    : { hostname: config.host, port: options.port, reusePort: options.reusePort, ...tls(config) };
+  const server: Server<Deno.NetAddr | Deno.UnixAddr> = Server.listen({
     ...limitsOf(config),
-    hostname: config.host,
-    port: options.port,
-    reusePort: options.reusePort,
+    ...where,
     pool,
     metrics,
   }, router);
@@ -56,4 +60,13 @@ export function startListener(config: Config, options: ListenerOptions): Server 
     server.finished.then(() => collector.stop());
   }
   return server;
+}
+
+/** The certificate and key the TLS settings name, read now; none when TLS is off. */
+function tls(config: Config): { cert: string; key: string } | Record<never, never> {
+  if (config.tlsCertFile === "") return {};
+  return {
+    cert: Deno.readTextFileSync(config.tlsCertFile),
+    key: Deno.readTextFileSync(config.tlsKeyFile),
+  };
 }

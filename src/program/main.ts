@@ -20,6 +20,8 @@ import { type Config, loadConfig, usage } from "./settings.ts";
 import { startListener } from "./listener.ts";
 import { exposedGc } from "./idle_gc.ts";
 import { serverLog, setupLogging } from "../server/log.ts";
+import { type ListenScheme, listenUrl } from "../server/listen.ts";
+import { clearStaleSocket } from "../server/unix_socket.ts";
 
 /** The www/ folder shipped beside src/; `deno compile --include www` puts it in the binary. */
 const SHIPPED_WWW = fileURLToPath(new URL("../../www", import.meta.url));
@@ -56,9 +58,8 @@ async function main(): Promise<number> {
   try {
     running = await run(config, startedAt);
   } catch (error) {
-    serverLog.fatal("cannot listen on {host}:{port}: {error}", {
-      host: config.host,
-      port: config.port,
+    serverLog.fatal("cannot listen on {where}: {error}", {
+      where: config.unixSocket !== "" ? config.unixSocket : `${config.host}:${config.port}`,
       error: error instanceof Error ? error.message : String(error),
     });
     return 1;
@@ -90,10 +91,9 @@ async function main(): Promise<number> {
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
 
   serverLog.info(
-    "listening on http://{host}:{port} ({listeners} listener(s) × {workers} workers, static files from {www})",
+    "listening on {url} ({listeners} listener(s) × {workers} workers, static files from {www})",
     {
-      host: running.addr.hostname,
-      port: running.addr.port,
+      url: listenUrl(running.addr, running.scheme),
       listeners: config.listeners,
       workers: config.numWorkers,
       www: config.wwwDir,
@@ -108,7 +108,8 @@ async function main(): Promise<number> {
 
 /** The program's listeners, one or a cluster, as main() drives them. */
 interface Running {
-  readonly addr: Deno.NetAddr;
+  readonly addr: Deno.NetAddr | Deno.UnixAddr;
+  readonly scheme: ListenScheme;
   /** Begins shutdown; resolves once no listener accepts. */
   close(): Promise<void>;
   readonly finished: Promise<ClusterEnd>;
@@ -117,9 +118,12 @@ interface Running {
 /** Starts one listener here, or `config.listeners` in worker threads. */
 async function run(config: Config, startedAt: number): Promise<Running> {
   if (config.listeners === 1) {
+    // A socket file a killed server left is removed; a live one is refused.
+    if (config.unixSocket !== "") await clearStaleSocket(config.unixSocket);
     const server = startListener(config, { startedAt, port: config.port, reusePort: false });
     return {
       addr: server.addr,
+      scheme: server.scheme,
       close: () => {
         server.shutdown(); // closes the listener before it returns
         return Promise.resolve();
@@ -136,7 +140,13 @@ async function run(config: Config, startedAt: number): Promise<Running> {
     throw new Error("LISTENERS above 1 needs --unstable-net (deno.json sets it)");
   }
   const cluster = await Cluster.start(config, performance.timeOrigin + startedAt);
-  return { addr: cluster.addr, close: () => cluster.shutdown(), finished: cluster.finished };
+  const scheme = config.tlsCertFile === "" ? "http" : "https";
+  return {
+    addr: cluster.addr,
+    scheme,
+    close: () => cluster.shutdown(),
+    finished: cluster.finished,
+  };
 }
 
 if (import.meta.main) Deno.exit(await main());

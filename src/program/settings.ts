@@ -39,6 +39,9 @@ export interface Config {
   logLevel: LogLevel;
   logFormat: LogFormat;
   wwwDir: string;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  unixSocket: string;
 }
 
 type Kind = "text" | "port" | "count" | "bytes" | "duration" | "choice";
@@ -94,6 +97,29 @@ export const SETTINGS: readonly Setting[] = [
     min: 0,
     max: 65535,
     doc: "TCP port; 0 picks a free one (tests use it). 8080 needs no root.",
+  },
+  {
+    key: "tlsCertFile",
+    env: "TLS_CERT_FILE",
+    kind: "text",
+    default: "",
+    doc: "PEM certificate chain file; with TLS_KEY_FILE the server speaks HTTPS (ALPN http/1.1). " +
+      "Empty: plain HTTP, as behind a proxy that ends TLS.",
+  },
+  {
+    key: "tlsKeyFile",
+    env: "TLS_KEY_FILE",
+    kind: "text",
+    default: "",
+    doc: "PEM private key file (RSA, EC or PKCS#8) for TLS_CERT_FILE.",
+  },
+  {
+    key: "unixSocket",
+    env: "UNIX_SOCKET",
+    kind: "text",
+    default: "",
+    doc: "Listen on this Unix socket path instead of HOST and PORT (one listener; a stale " +
+      "socket file is replaced). Empty: TCP.",
   },
   {
     key: "listeners",
@@ -266,6 +292,8 @@ export function loadConfig(
     config[setting.key] = parsed;
   }
   const checked = config as unknown as Config;
+  const transport = transportProblem(checked);
+  if (transport !== null) return { kind: "error", message: transport };
   if (checked.maxRequestLineBytes > checked.maxHeadBytes) {
     return {
       kind: "error",
@@ -273,6 +301,20 @@ export function loadConfig(
     };
   }
   return { kind: "config", config: checked };
+}
+
+/** What is wrong with the listener settings taken together, or null. */
+function transportProblem(config: Config): string | null {
+  if ((config.tlsCertFile === "") !== (config.tlsKeyFile === "")) {
+    return "TLS needs both TLS_CERT_FILE and TLS_KEY_FILE";
+  }
+  if (config.unixSocket !== "" && config.tlsCertFile !== "") {
+    return "UNIX_SOCKET and TLS cannot go together (TLS is for TCP)";
+  }
+  if (config.unixSocket !== "" && config.listeners > 1) {
+    return "UNIX_SOCKET takes one listener: a socket path cannot be shared with SO_REUSEPORT";
+  }
+  return null;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s)?$/;

@@ -62,10 +62,8 @@ class Program implements AsyncDisposable {
 
   /** Waits for the "listening" line (text or JSON) and returns the bound port. */
   async started(): Promise<number> {
-    const line = await this.line(/listening on http:/);
-    this.port = line.startsWith("{")
-      ? JSON.parse(line).properties.port
-      : Number(/127\.0\.0\.\d+:(\d+)/.exec(line)![1]);
+    const line = await this.line(/listening on \S*https?:/);
+    this.port = Number(/127\.0\.0\.\d+:(\d+)/.exec(line)![1]);
     return this.port;
   }
 

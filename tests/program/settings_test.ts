@@ -283,3 +283,24 @@ Deno.test("LISTENERS and its former name WORKERS with different values are refus
   assert.equal(ok(loadConfig({}, ["--listeners", "2", "--listeners", "3"])).listeners, 3);
   assert.match(usage(), /--listeners\s+LISTENERS, default 1 \(formerly WORKERS, --workers\)/);
 });
+
+Deno.test("loadConfig() takes TLS files in pairs, and a Unix socket alone with one listener", () => {
+  const refused: Array<[Record<string, string>, RegExp]> = [
+    [{ TLS_CERT_FILE: "c.pem" }, /TLS needs both TLS_CERT_FILE and TLS_KEY_FILE/],
+    [{ TLS_KEY_FILE: "k.pem" }, /TLS needs both TLS_CERT_FILE and TLS_KEY_FILE/],
+    [
+      { UNIX_SOCKET: "/s", TLS_CERT_FILE: "c.pem", TLS_KEY_FILE: "k.pem" },
+      /UNIX_SOCKET and TLS cannot go together/,
+    ],
+    [{ UNIX_SOCKET: "/s", LISTENERS: "2" }, /UNIX_SOCKET takes one listener/],
+  ];
+  for (const [env, message] of refused) {
+    const result = loadConfig(env, []);
+    assert.equal(result.kind, "error", JSON.stringify(env));
+    assert.match((result as { message: string }).message, message);
+  }
+  const tls = ok(loadConfig({}, ["--tls-cert-file", "c.pem", "--tls-key-file", "k.pem"]));
+  assert.equal(tls.tlsCertFile, "c.pem");
+  assert.equal(tls.tlsKeyFile, "k.pem");
+  assert.equal(ok(loadConfig({ UNIX_SOCKET: "/run/r.sock" }, [])).unixSocket, "/run/r.sock");
+});
