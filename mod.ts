@@ -33,6 +33,13 @@ export {
   type ServeHandlerInfo,
 } from "./src/fetch/adapter.ts";
 export { Server, type ServerOptions } from "./src/server/server.ts";
+export {
+  upgradeWebSocket,
+  type UpgradeWebSocketOptions,
+  type WebSocketUpgrade,
+} from "./src/fetch/upgrade.ts";
+export { WebSocketUpgradeError } from "./src/server/upgrade.ts";
+export { WS_REFUSALS, type WsRefusalCode } from "./src/protocol/ws_handshake.ts";
 export { clearStaleSocket } from "./src/server/unix_socket.ts";
 export type { ListenScheme } from "./src/server/listen.ts";
 export {

@@ -14,6 +14,8 @@
 
 import { rejection } from "../protocol/rejections.ts";
 import { toRequest } from "./fetch_request.ts";
+import { upgradeAnswer } from "./upgrade.ts";
+import { WebSocketUpgradeError } from "../server/upgrade.ts";
 import { handlerLog } from "../server/log.ts";
 import { ChunkSource, collectReady, RestOfStream } from "../io/ready_chunks.ts";
 import type { RawRequest } from "../app/request.ts";
@@ -41,11 +43,20 @@ export type ErrorHandler = (error: unknown) => Response | Promise<Response>;
 
 /** The default `onError`: the error goes to the log, the client gets a bare 500. */
 export function defaultOnError(error: unknown): Response {
+  if (error instanceof WebSocketUpgradeError) return upgradeRefused(error);
   handlerLog.error("fetch handler threw: {error}", { error });
   return new Response("Internal Server Error", {
     status: 500,
     headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
+}
+
+/** The answer to a request that asked for a WebSocket wrongly: 400, or 426 with the version. */
+function upgradeRefused(error: WebSocketUpgradeError): Response {
+  handlerLog.warn("refused a WebSocket upgrade: {code}", { code: error.code });
+  const headers = new Headers(error.headers as Array<[string, string]>);
+  headers.set("content-type", "text/plain; charset=utf-8");
+  return new Response(error.message + "\n", { status: error.status, headers });
 }
 
 /**
@@ -106,6 +117,14 @@ function adapter(
       const returned: unknown = await handler(request, info);
       if (!(returned instanceof Response)) {
         throw new TypeError("the handler must return a Response");
+      }
+      if (returned.status === 101) { // a WebSocket upgrade: the connection writes the 101
+        const answer = upgradeAnswer(returned);
+        if (answer instanceof TypeError) { // Deno.upgradeWebSocket's, not ours
+          if (onError !== defaultOnError) handlerLog.error("{error}", { error: answer });
+          throw answer;
+        }
+        return answer;
       }
       response = returned;
     } catch (error) {

@@ -167,6 +167,11 @@ function hasBody(raw: RawRequest): raw is RawRequest & { bodyStream: ReadableStr
   return raw.bodyStream !== null && !NO_BODY_METHODS.has(raw.method);
 }
 
+/** The native request behind a `Request` made by {@link toRequest}, or null for any other. */
+export function nativeOf(request: Request): RawRequest | null {
+  return request instanceof NativeRequest ? request[STATE].raw : null;
+}
+
 /**
  * The fetch `Request` for a native request. Throws a TypeError when its URL
  * does not parse (a Host such as "a%zz"), as `new Request` would.

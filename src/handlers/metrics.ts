@@ -96,6 +96,8 @@ export function mergeReports(reports: readonly MetricsReport[]): MetricsReport {
       open: sum((r) => r.connections.open),
       accepted: sum((r) => r.connections.accepted),
       refused: sum((r) => r.connections.refused),
+      websockets: sum((r) => r.connections.websockets),
+      websockets_total: sum((r) => r.connections.websockets_total),
     },
   };
 }
@@ -184,6 +186,12 @@ export function prometheusText(r: MetricsReport): string {
   ]);
   metric("connections_accepted_total", "counter", "Connections accepted.", [
     `rawhttp_connections_accepted_total ${r.connections.accepted}`,
+  ]);
+  metric("websockets_open", "gauge", "Open connections upgraded to a WebSocket.", [
+    `rawhttp_websockets_open ${r.connections.websockets}`,
+  ]);
+  metric("websockets_total", "counter", "Connections upgraded to a WebSocket.", [
+    `rawhttp_websockets_total ${r.connections.websockets_total}`,
   ]);
   metric("connections_refused_total", "counter", "Connections refused over the cap.", [
     `rawhttp_connections_refused_total ${r.connections.refused}`,

@@ -36,6 +36,10 @@ export interface Config {
   maxHeaderCount: number;
   maxBodyBytes: number;
   maxRequestsPerConnection: number;
+  wsMaxMessageBytes: number;
+  wsMaxBufferedBytes: number;
+  wsIdleTimeoutMs: number;
+  wsCloseTimeoutMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   wwwDir: string;
@@ -147,6 +151,10 @@ export const SETTINGS: readonly Setting[] = [
   limit("maxHeaderCount", "MAX_HEADER_COUNT", "count"),
   limit("maxBodyBytes", "MAX_BODY_BYTES", "bytes"),
   limit("maxRequestsPerConnection", "MAX_REQUESTS_PER_CONNECTION", "count"),
+  limit("wsMaxMessageBytes", "WS_MAX_MESSAGE_BYTES", "bytes"),
+  limit("wsMaxBufferedBytes", "WS_MAX_BUFFERED_BYTES", "bytes"),
+  limit("wsIdleTimeoutMs", "WS_IDLE_TIMEOUT", "duration"),
+  limit("wsCloseTimeoutMs", "WS_CLOSE_TIMEOUT", "duration"),
   {
     key: "metricsTimeoutMs",
     env: "METRICS_TIMEOUT",

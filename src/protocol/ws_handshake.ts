@@ -192,3 +192,14 @@ export function switchingHeaders(
   if (protocol !== "") fields.push(["sec-websocket-protocol", protocol]);
   return fields;
 }
+
+/**
+ * The 101 head's bytes (the serializer answers only 2xx-5xx): the status
+ * line and `fields` as {@link switchingHeaders} makes them, whose values are
+ * computed here and never come from a client.
+ */
+export function switchingHead(fields: ReadonlyArray<readonly [string, string]>): Uint8Array {
+  let head = "HTTP/1.1 101 Switching Protocols\r\n";
+  for (const [name, value] of fields) head += `${name}: ${value}\r\n`;
+  return encoder.encode(head + "\r\n");
+}

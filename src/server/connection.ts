@@ -40,6 +40,10 @@ import { SocketReader } from "../io/reader.ts";
 import type { Step } from "./step.ts";
 import { Streams } from "./streams.ts";
 import type { Written } from "./response_writer.ts";
+import type { ServerWebSocket } from "./server_websocket.ts";
+import { takeUpgrade } from "./upgrade.ts";
+import { HandedOver, handOver } from "./websocket_handover.ts";
+import { rejection } from "../protocol/rejections.ts";
 
 export type { ConnectionContext, ConnectionLimits, Socket };
 
@@ -65,6 +69,8 @@ export class Connection {
   #served = 0;
   /** The body reader of every request without a body, made on first need. */
   #noBody: BodyReader | null = null;
+  /** The WebSocket the connection was handed over to after a 101 (websocket_handover.ts). */
+  #websocket: ServerWebSocket | null = null;
 
   /** `onClose` runs once, when the socket is closed (by the loop or by the server). */
   constructor(
@@ -108,7 +114,7 @@ export class Connection {
    * clients, so it gets served (with `Connection: close`) within CLIENT_TIMEOUT.
    */
   get idle(): boolean {
-    return this.#heads.idle && this.#served > 0;
+    return this.#heads.idle && this.#served > 0 && this.#websocket === null;
   }
 
   /** Closes the socket now; a pending read or write fails and the loop ends. */
@@ -128,7 +134,8 @@ export class Connection {
 
   /** Shutdown began: an idle connection ends now, a busy one after its answer (see closing.ts). */
   drain(): void {
-    this.#closing.drain();
+    if (this.#websocket !== null) void this.#websocket.shutdown(); // close 1001, going away
+    else this.#closing.drain();
   }
 
   /**
@@ -137,6 +144,7 @@ export class Connection {
    * (see closing.ts). Resolves when the socket is closed.
    */
   abandon(): Promise<void> {
+    if (this.#websocket !== null) return this.#websocket.shutdown(1001, 0);
     return this.#closing.abandon();
   }
 
@@ -164,8 +172,9 @@ export class Connection {
         error: String(error),
       });
     } finally {
-      // An abandoned connection is closed by abandon(), once its 503 had its time to be read.
-      if (!closing.abandoned) this.close();
+      // An abandoned connection is closed by abandon(), once its 503 had its time to be
+      // read; one handed over to a WebSocket, when the socket closes.
+      if (!closing.abandoned && this.#websocket === null) this.close();
     }
   }
 
@@ -221,6 +230,11 @@ export class Connection {
       return false;
     }
     closing.unanswered = null;
+    // Detour: the handler upgraded the request to a WebSocket.
+    if ((response.status as number) === 101) {
+      const socket = takeUpgrade(response);
+      if (socket !== null) return this.#upgrade(socket, response, exchange);
+    }
     const body = exchange.body;
     // A body refused while the handler read it (too large, malformed, too slow)
     // is answered with its own status, whatever the handler made of the error.
@@ -310,6 +324,29 @@ export class Connection {
       this.#streams.end(error);
       throw error; // the peer went away or stopped reading
     }
+  }
+
+  /** Writes the 101 and hands the connection over to `socket` (websocket_handover.ts). */
+  #upgrade(socket: ServerWebSocket, response: RawResponse, exchange: Exchange): Step<boolean> {
+    if (this.#ctx.draining()) { // shutting down: no new socket
+      void socket.shutdown();
+      return this.#answer(rejection("shutting_down", { "Retry-After": "1" }), exchange);
+    }
+    this.#websocket = socket;
+    const close = () => this.close();
+    return handOver(socket, response, exchange, {
+      ctx: this.#ctx,
+      remote: this.remote,
+      reader: this.#reader,
+      output: this.#output,
+      streams: this.#streams,
+      transport: new HandedOver(this.#reader, this.#socket, close),
+      closed: close,
+    }).catch((error) => { // the client left before its 101: the socket never opens
+      this.#websocket = null;
+      void socket.shutdown();
+      throw error;
+    });
   }
 
   /** The body reader for the plan, which sends `100 Continue` before its first socket read. */

@@ -25,6 +25,10 @@ export type ConnectionLimits = Readonly<
     | "bodyTimeoutMs"
     | "writeTimeoutMs"
     | "lingerTimeoutMs"
+    | "wsMaxMessageBytes"
+    | "wsMaxBufferedBytes"
+    | "wsIdleTimeoutMs"
+    | "wsCloseTimeoutMs"
   >
 >;
 

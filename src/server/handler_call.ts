@@ -18,7 +18,9 @@
 
 import type { Closing } from "./closing.ts";
 import type { Exchange } from "./exchange.ts";
-import { handlerLog } from "./log.ts";
+import { connectionLog, handlerLog } from "./log.ts";
+import { WebSocketUpgradeError } from "./upgrade.ts";
+import { peer } from "./access_log.ts";
 import { type Handler, isRawResponse, type RawResponse, text } from "../app/response.ts";
 import { isThenable } from "./thenable.ts";
 import type { Match, Route } from "../app/router.ts";
@@ -179,6 +181,22 @@ export function callHandler<A, R>(
   return answer(checked(request, result), arg);
 }
 
+/** The answer to a request that asked for a WebSocket wrongly, with its refusal logged. */
+function upgradeRefused(request: RawRequest, error: WebSocketUpgradeError): RawResponse {
+  connectionLog.warn("refused a WebSocket upgrade of {path} from {remote}: {code}", {
+    path: request.rawPath,
+    remote: peer(request.remoteAddr),
+    code: error.code,
+  });
+  return {
+    status: error.status,
+    headers: [["Content-Type", "text/plain; charset=utf-8"], ...error.headers] as Array<
+      [string, string]
+    >,
+    body: error.message + "\n",
+  };
+}
+
 /** The handler's answer if it is a response; a 500 otherwise. */
 export function checked(request: RawRequest, response: unknown): RawResponse {
   if (isRawResponse(response)) return response;
@@ -187,6 +205,8 @@ export function checked(request: RawRequest, response: unknown): RawResponse {
 
 /** Logs a handler's failure; the 500 that answers it. */
 export function handlerFailed(request: RawRequest, error: unknown): RawResponse {
+  // Not the handler's fault: the client's upgrade request is invalid (400 or 426).
+  if (error instanceof WebSocketUpgradeError) return upgradeRefused(request, error);
   handlerLog.error("handler for {method} {path} threw: {error}", {
     method: request.method,
     path: request.rawPath,

@@ -45,6 +45,10 @@ export interface ConnectionStats {
   readonly accepted: number;
   /** Refused over MAX_CONNECTIONS. */
   readonly refused: number;
+  /** Of the open connections, those upgraded to a WebSocket. */
+  readonly websockets: number;
+  /** Connections upgraded to a WebSocket since start. */
+  readonly websockets_total: number;
 }
 
 /** Counters of answered requests and of connections. */
@@ -60,6 +64,8 @@ export class Metrics {
   #open = 0;
   #accepted = 0;
   #refused = 0;
+  #websockets = 0;
+  #websocketsTotal = 0;
 
   /**
    * Counts one answered request. `route` is the route that answered
@@ -92,6 +98,17 @@ export class Metrics {
     this.#open--;
   }
 
+  /** Counts a connection upgraded to a WebSocket (it stays open, and counted open). */
+  websocketOpened(): void {
+    this.#websockets++;
+    this.#websocketsTotal++;
+  }
+
+  /** Counts an upgraded connection's WebSocket that closed. */
+  websocketClosed(): void {
+    this.#websockets--;
+  }
+
   /** Counts a connection refused over the cap. */
   connectionRefused(): void {
     this.#refused++;
@@ -99,7 +116,13 @@ export class Metrics {
 
   /** Connection counts right now. */
   connections(): ConnectionStats {
-    return { open: this.#open, accepted: this.#accepted, refused: this.#refused };
+    return {
+      open: this.#open,
+      accepted: this.#accepted,
+      refused: this.#refused,
+      websockets: this.#websockets,
+      websockets_total: this.#websocketsTotal,
+    };
   }
 
   /** The request counts now, as plain JSON-ready objects. */

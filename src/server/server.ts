@@ -99,6 +99,10 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
       bodyTimeoutMs: d.bodyTimeoutMs,
       writeTimeoutMs: d.writeTimeoutMs,
       lingerTimeoutMs: d.lingerTimeoutMs,
+      wsMaxMessageBytes: d.wsMaxMessageBytes,
+      wsMaxBufferedBytes: d.wsMaxBufferedBytes,
+      wsIdleTimeoutMs: d.wsIdleTimeoutMs,
+      wsCloseTimeoutMs: d.wsCloseTimeoutMs,
     };
     this.#router = router;
     this.#maxConnections = d.maxConnections;

@@ -43,14 +43,15 @@ type Ending = WsClosed & { readonly error?: string };
 
 /** A server-side WebSocket; see the module doc. */
 export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
-  readonly #transport: WsTransport;
-  readonly #outbox: WsOutbox;
-  readonly #idle: IdleWatch;
-  readonly #options: WsSessionOptions;
-  readonly #maxBuffered: number;
-  readonly #closeTimeoutMs: number;
-  readonly #reader: WsReader;
-  readonly #leftover: Uint8Array;
+  // Set by #wire: at construction, or by attach() for a socket made before its connection.
+  #transport: WsTransport | null = null;
+  #outbox: WsOutbox | null = null;
+  #idle: IdleWatch | null = null;
+  #options: WsSessionOptions;
+  #maxBuffered: number = WS_LIMITS.wsMaxBufferedBytes.default;
+  #closeTimeoutMs: number = WS_LIMITS.wsCloseTimeoutMs.default;
+  #reader: WsReader | null = null;
+  #leftover: Uint8Array;
   #state = CONNECTING;
   #binaryType: BinaryType = "arraybuffer";
   #started = false;
@@ -63,28 +64,60 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
   readonly #closed: Promise<WsClosed>;
   #resolveClosed!: (closed: WsClosed) => void;
 
-  /** A socket over `transport`, which has already delivered `leftover` (copied). Call start() next. */
-  constructor(transport: WsTransport, leftover: Uint8Array, options: WsSessionOptions = {}) {
+  /**
+   * A socket over `transport`, which has already delivered `leftover`
+   * (copied); call start() next. With a null transport (`upgradeWebSocket()`
+   * makes the socket before the connection answers), attach() gives it one.
+   */
+  constructor(
+    transport: WsTransport | null,
+    leftover: Uint8Array,
+    options: WsSessionOptions = {},
+  ) {
     super();
-    this.#transport = transport;
     this.#leftover = leftover.slice();
     this.#options = options;
+    this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    if (transport !== null) this.#wire(transport);
+  }
+
+  /**
+   * Gives a socket made without a transport its transport, the bytes read
+   * past the head, and the server's limits; options given at construction
+   * win over `limits`. Call start() next.
+   */
+  attach(transport: WsTransport, leftover: Uint8Array, limits: WsSessionOptions = {}): void {
+    if (this.#transport !== null) throw new Error("ServerWebSocket.attach(): it has a transport");
+    this.#leftover = leftover.slice();
+    const given = Object.entries(this.#options).filter(([, value]) => value !== undefined);
+    const onClosed = [limits.onClosed, this.#options.onClosed].filter((f) => f !== undefined);
+    this.#options = {
+      ...limits,
+      ...Object.fromEntries(given),
+      onClosed: (closed) => onClosed.forEach((f) => f(closed)),
+    };
+    this.#wire(transport);
+  }
+
+  #wire(transport: WsTransport): void {
+    const options = this.#options;
+    this.#transport = transport;
     this.#maxBuffered = options.maxBufferedBytes ?? WS_LIMITS.wsMaxBufferedBytes.default;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? WS_LIMITS.wsCloseTimeoutMs.default;
     const maxMessageBytes = options.maxMessageBytes ?? WS_LIMITS.wsMaxMessageBytes.default;
     this.#reader = new WsReader(transport, new WsFrameParser({ maxMessageBytes }));
-    this.#outbox = new WsOutbox(transport, () => this.#lost());
+    const outbox = this.#outbox = new WsOutbox(transport, () => this.#lost());
     this.#idle = new IdleWatch(options.idleTimeoutMs ?? WS_LIMITS.wsIdleTimeoutMs.default, {
-      ping: () => this.#closeSent || this.#outbox.push(pingFrame()),
+      ping: () => this.#closeSent || outbox.push(pingFrame()),
       dead: () =>
         this.#closeSent || this.#closeWith(CLOSE.goingAway, "No response from ping frame."),
     });
-    this.#closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
 
   /** Opens the socket (fires `open`) and starts reading; call it once the 101 is written. */
   start(): void {
     if (this.#started) throw new Error("ServerWebSocket.start() called twice");
+    if (this.#transport === null) throw new Error("ServerWebSocket.start() before attach()");
     this.#started = true;
     if (this.#state === CONNECTING) {
       this.#state = OPEN;
@@ -94,9 +127,10 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
       this.#deadline(this.#closeTimeoutMs);
     }
     if (this.#state === CLOSED) return;
-    this.#idle.start();
-    void this.#reader.run(this.#leftover, {
-      input: () => this.#idle.touch(),
+    const idle = this.#idle!;
+    idle.start();
+    void this.#reader!.run(this.#leftover, {
+      input: () => idle.touch(),
       event: (event) => this.#onEvent(event),
       lost: () => this.#lost(),
     });
@@ -148,7 +182,7 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
   }
   /** Application bytes sent and not yet handed to the socket. */
   get bufferedAmount(): number {
-    return this.#outbox.bufferedAmount;
+    return this.#outbox?.bufferedAmount ?? 0;
   }
   /** How binary messages arrive: "arraybuffer" (the default, as Deno's server sockets) or "blob". */
   get binaryType(): BinaryType {
@@ -167,7 +201,7 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
       throw new DOMException("'readyState' not OPEN", "InvalidStateError");
     }
     if (this.#state !== OPEN) return;
-    const outbox = this.#outbox;
+    const outbox = this.#outbox!;
     if (outbox.bufferedAmount > this.#maxBuffered) {
       const error = "send buffer over maxBufferedBytes: the peer is not reading";
       return this.#finish({ code: CLOSE.abnormal, reason: "", wasClean: false, error });
@@ -215,13 +249,13 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
         }
         break;
       case "ping":
-        if (!this.#closeSent) this.#outbox.push(pongFrame(event.data));
+        if (!this.#closeSent) this.#outbox!.push(pongFrame(event.data));
         break;
       case "pong":
         break;
       case "close": {
         // Echo the peer's code (RFC 6455 §5.5.1), then close the connection: the server closes first.
-        this.#reader.stop();
+        this.#reader!.stop();
         if (this.#state === OPEN) this.#state = CLOSING;
         this.#sendClose(event.code ?? undefined, "");
         const code = event.code ?? CLOSE.noStatus;
@@ -242,7 +276,7 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
 
   /** Fails the connection: close frame with `code`, then error and close events (wasClean false). */
   #closeWith(code: number, reason: string): void {
-    this.#reader.stop();
+    this.#reader!.stop();
     if (this.#state === OPEN) this.#state = CLOSING;
     this.#sendClose(code, reason);
     this.#finishAfterFlush({ code, reason, wasClean: false, error: reason });
@@ -251,13 +285,13 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
   #sendClose(code: number | undefined, reason: string): void {
     if (this.#closeSent) return;
     this.#closeSent = true;
-    this.#outbox.push(closeFrame(code, reason));
+    this.#outbox!.push(closeFrame(code, reason));
   }
 
   /** Ends once everything queued (our close frame last) is written, or the close timeout passes. */
   #finishAfterFlush(ending: Ending): void {
     this.#deadline(this.#closeTimeoutMs, ending);
-    void this.#outbox.drained().then(() => this.#finish(ending));
+    void this.#outbox!.drained().then(() => this.#finish(ending));
   }
 
   /** Ends the socket at most `ms` from now, as `ending` says (1006 unless told). */
@@ -278,13 +312,13 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
   #finish(ending: Ending): void {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    this.#reader.stop();
+    this.#reader?.stop();
     if (this.#closeTimer !== null) clearTimeout(this.#closeTimer);
     this.#closeTimer = null;
-    this.#idle.stop();
-    this.#outbox.stop();
+    this.#idle?.stop();
+    this.#outbox?.stop();
     try {
-      this.#transport.close();
+      this.#transport?.close();
     } catch {
       // already closed by the peer's reset
     }

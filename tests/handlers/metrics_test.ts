@@ -55,7 +55,13 @@ Deno.test("metricsHandler() answers JSON with request, pool and connection count
     idle_workers: 4,
     queue_depth: 0,
   });
-  assert.deepEqual(report.connections, { open: 1, accepted: 2, refused: 1 });
+  assert.deepEqual(report.connections, {
+    open: 1,
+    accepted: 2,
+    refused: 1,
+    websockets: 0,
+    websockets_total: 0,
+  });
   assert.equal(typeof report.uptime_seconds, "number");
   assert.ok(report.uptime_seconds >= 0);
 });
@@ -175,6 +181,10 @@ Deno.test("metricsReport() reads the sources live on every call", () => {
 Deno.test("mergeReports() sums pools and connections, lists listeners by index, keeps the longest uptime", () => {
   const one = sources();
   const two = { ...sources(), listener: 1 };
+  one.metrics.websocketOpened();
+  two.metrics.websocketOpened();
+  two.metrics.websocketOpened();
+  two.metrics.websocketClosed();
   const a = { ...metricsReport(two), uptime_seconds: 2 };
   const b = { ...metricsReport(one), uptime_seconds: 3 };
   const merged = mergeReports([a, b]);
@@ -191,7 +201,15 @@ Deno.test("mergeReports() sums pools and connections, lists listeners by index, 
     idle_workers: 8,
     queue_depth: 0,
   });
-  assert.deepEqual(merged.connections, { open: 2, accepted: 4, refused: 2 });
+  assert.deepEqual(merged.connections, {
+    open: 2,
+    accepted: 4,
+    refused: 2,
+    websockets: 2,
+    websockets_total: 3,
+  });
+  assert.match(prometheusText(merged), /^rawhttp_websockets_open 2$/m);
+  assert.match(prometheusText(merged), /^rawhttp_websockets_total 3$/m);
   const text = prometheusText(merged);
   assert.match(text, /^rawhttp_listeners 2$/m);
   assert.match(text, /^rawhttp_listener_requests_total\{listener="1"\} 5$/m);

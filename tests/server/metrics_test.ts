@@ -8,7 +8,13 @@ Deno.test("Metrics.snapshot() of a fresh table is all zeros and empty", () => {
     requests_by_status: {},
     requests_by_path: {},
   });
-  assert.deepEqual(m.connections(), { open: 0, accepted: 0, refused: 0 });
+  assert.deepEqual(m.connections(), {
+    open: 0,
+    accepted: 0,
+    refused: 0,
+    websockets: 0,
+    websockets_total: 0,
+  });
 });
 
 Deno.test("Metrics.record() counts the total, each status and each route", () => {
@@ -60,7 +66,7 @@ Deno.test("Metrics.record(null, status) counts total and status but no route", (
   assert.deepEqual(m.snapshot().requests_by_path, { "/real": 1 });
 });
 
-Deno.test("Metrics counts connections opened, closed and refused", () => {
+Deno.test("Metrics counts connections opened, closed and refused, and WebSockets opened and closed", () => {
   const m = new Metrics();
   m.connectionOpened();
   m.connectionOpened();
@@ -68,10 +74,26 @@ Deno.test("Metrics counts connections opened, closed and refused", () => {
   m.connectionClosed();
   m.connectionRefused();
   m.connectionRefused();
-  assert.deepEqual(m.connections(), { open: 2, accepted: 3, refused: 2 });
+  m.websocketOpened();
+  m.websocketOpened();
+  m.websocketClosed();
+  assert.deepEqual(m.connections(), {
+    open: 2,
+    accepted: 3,
+    refused: 2,
+    websockets: 1,
+    websockets_total: 2,
+  });
   m.connectionClosed();
   m.connectionClosed();
-  assert.deepEqual(m.connections(), { open: 0, accepted: 3, refused: 2 });
+  m.websocketClosed();
+  assert.deepEqual(m.connections(), {
+    open: 0,
+    accepted: 3,
+    refused: 2,
+    websockets: 0,
+    websockets_total: 2,
+  });
 });
 
 Deno.test("Metrics.snapshot() returns a copy that later records do not change", () => {

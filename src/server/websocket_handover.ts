@@ -1,0 +1,107 @@
+/**
+ * A connection handed over to a WebSocket after its 101: the socket's reads
+ * go on through the connection's read buffer (so bytes the client sent
+ * right after its handshake, and a read already in flight, are the socket's
+ * first input), its writes straight to the socket, and closing it closes
+ * the connection.
+ *
+ * @module
+ */
+
+import type { SocketReader } from "../io/reader.ts";
+import type { Output } from "../io/output.ts";
+import type { RawResponse } from "../app/response.ts";
+import type { RemoteAddr } from "../app/request.ts";
+import { switchingHead } from "../protocol/ws_handshake.ts";
+import { logAccess } from "./access_log.ts";
+import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
+import type { Exchange } from "./exchange.ts";
+import type { ServerWebSocket } from "./server_websocket.ts";
+import type { Streams } from "./streams.ts";
+import type { WsSessionOptions, WsTransport } from "./ws_options.ts";
+
+/** What of the connection a handover uses. */
+export interface HandoverParts {
+  readonly ctx: ConnectionContext;
+  readonly remote: RemoteAddr;
+  readonly reader: SocketReader;
+  readonly output: Output;
+  readonly streams: Streams;
+  readonly transport: WsTransport;
+  /** Closes the connection (and so its socket); idempotent. */
+  readonly closed: () => void;
+}
+
+/**
+ * Writes the 101 (after any pipelined answers before it), counts and logs
+ * the request, then opens `socket` over the connection. Resolves false: the
+ * request loop ends, while the connection stays open, and counted, until
+ * the socket closes. Rejects if the client left before the 101 went out.
+ */
+export async function handOver(
+  socket: ServerWebSocket,
+  response: RawResponse,
+  exchange: Exchange,
+  parts: HandoverParts,
+): Promise<boolean> {
+  const { ctx, output } = parts;
+  const head = switchingHead(response.headers as Array<[string, string]>);
+  output.queue(head);
+  await output.flush();
+  if (exchange.counted !== null) ctx.metrics.record(exchange.counted, 101);
+  if (exchange.started !== null) {
+    logAccess(parts.remote, exchange.head, 101, head.length, exchange.started, null);
+  }
+  ctx.metrics.websocketOpened();
+  parts.streams.end(); // the 101 is delivered: the handler's `completed` settles
+  socket.attach(parts.transport, new Uint8Array(0), {
+    ...socketLimits(ctx.limits),
+    onClosed: () => {
+      ctx.metrics.websocketClosed();
+      parts.closed();
+    },
+  });
+  socket.start();
+  return false;
+}
+
+/** The WebSocket's transport over a connection's reader and socket. */
+export class HandedOver implements WsTransport {
+  readonly #reader: SocketReader;
+  readonly #socket: Socket;
+  readonly #close: () => void;
+
+  constructor(reader: SocketReader, socket: Socket, close: () => void) {
+    this.#reader = reader;
+    this.#socket = socket;
+    this.#close = close;
+  }
+
+  /** What the reader holds, else the next read (no deadline: the socket's idle watch has one). */
+  async read(p: Uint8Array): Promise<number | null> {
+    const reader = this.#reader;
+    if (reader.buffered === 0 && (await reader.fill(Infinity)) !== "data") return null;
+    const n = Math.min(reader.buffered, p.length);
+    p.set(reader.buf.subarray(reader.start, reader.start + n));
+    reader.consume(n);
+    return n;
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    return this.#socket.write(p);
+  }
+
+  close(): void {
+    this.#close();
+  }
+}
+
+/** A WebSocket's settings from the server's limits (an upgrade's own options win). */
+export function socketLimits(limits: ConnectionLimits): WsSessionOptions {
+  return {
+    maxMessageBytes: limits.wsMaxMessageBytes,
+    maxBufferedBytes: limits.wsMaxBufferedBytes,
+    idleTimeoutMs: limits.wsIdleTimeoutMs,
+    closeTimeoutMs: limits.wsCloseTimeoutMs,
+  };
+}
