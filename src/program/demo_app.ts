@@ -12,6 +12,7 @@ import type { Pool } from "../server/pool.ts";
 import { type Handler, json, text } from "../app/response.ts";
 import { Router } from "../app/router.ts";
 import { SERVER_NAME } from "../protocol/serializer.ts";
+import { upgradeWebSocket } from "../server/upgrade.ts";
 
 /** What the demo routes read. */
 export interface AppOptions {
@@ -34,7 +35,8 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ["GET /api/hello", "JSON greeting: {message, method, path, server}"],
   ["POST /api/echo", "the request body back, same Content-Type (also PUT)"],
   ["GET /about", "an HTML page about this server"],
-  ["GET /static/*", "files from the www/ folder"],
+  ["GET /static/*", "files from the www/ folder (/static/ws.html talks to /ws/echo)"],
+  ["GET /ws/echo", "a WebSocket that greets, then echoes every message"],
   ["GET /health", "liveness: {status, uptime_seconds, timestamp}"],
   ["GET /metrics", "request counts, pool and connections (JSON; ?format=prometheus)"],
 ];
@@ -55,6 +57,14 @@ const echo: Handler = (req) => ({
   body: req.body,
 });
 
+/** Upgrades to a WebSocket that greets, then sends every message back. */
+const echoSocket: Handler = (req) => {
+  const { socket, response } = upgradeWebSocket(req);
+  socket.onopen = () => socket.send("hello from rawhttp");
+  socket.onmessage = (e) => socket.send(e.data);
+  return response;
+};
+
 /** Builds the demo app's router. */
 export function createApp(options: AppOptions): Router {
   const home = text(homeText());
@@ -71,6 +81,7 @@ export function createApp(options: AppOptions): Router {
     .add("PUT", "/api/echo", echo)
     .get("/about", fileRoute(options.wwwDir, "index.html"))
     .get("/static/*", staticFiles(options.wwwDir))
+    .get("/ws/echo", echoSocket)
     // Observability answers even when every worker is busy, and is not counted.
     .get("/health", healthHandler(options.startedAt), { metered: false, pooled: false })
     .get("/metrics", metricsHandler(options.metricsReport ?? options), {

@@ -50,6 +50,7 @@ Deno.test("createApp() home page lists every route, and each listed route is reg
     "GET /api/hello",
     "GET /about",
     "GET /static/*",
+    "GET /ws/echo",
     "GET /health",
     "GET /metrics",
   ]);
@@ -183,4 +184,25 @@ Deno.test("/metrics counts by route: scanners share one unmatched row, /health a
   });
   assert.equal(report.requests_total, 7);
   assert.deepEqual(report.requests_by_status, { "200": 1, "404": 5, "405": 1 });
+});
+
+Deno.test("the demo's /ws/echo greets, then echoes; /static/ws.html is the page that talks to it", async () => {
+  await using s = startServer({}, app(join(import.meta.dirname!, "../../www")));
+  const page = await fetch(`${s.url}/static/ws.html`);
+  assert.match(await page.text(), /new WebSocket\(.*"\/ws\/echo"\)/);
+  const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws/echo`);
+  const messages: string[] = [];
+  const got = (n: number) =>
+    new Promise<void>((resolve) => {
+      const check = () =>
+        messages.length >= n ? resolve() : ws.addEventListener("message", check, { once: true });
+      check();
+    });
+  ws.onmessage = (e) => messages.push(e.data);
+  await got(1);
+  ws.send("echo me");
+  await got(2);
+  assert.deepEqual(messages, ["hello from rawhttp", "echo me"]);
+  ws.close();
+  await new Promise((resolve) => ws.addEventListener("close", resolve, { once: true }));
 });
