@@ -91,6 +91,11 @@ export class SocketReader {
     return this.end - this.start;
   }
 
+  /** Whether a socket read is in flight (its bytes will land in this reader's buffer). */
+  get reading(): boolean {
+    return this.#inflight !== null;
+  }
+
   /** Marks `n` buffered bytes as used. */
   consume(n: number): void {
     this.start += n;

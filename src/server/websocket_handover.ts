@@ -18,6 +18,7 @@ import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_c
 import type { Exchange } from "./exchange.ts";
 import type { ServerWebSocket } from "./server_websocket.ts";
 import type { Streams } from "./streams.ts";
+import { telemetry } from "./telemetry.ts";
 import type { WsSessionOptions, WsTransport } from "./ws_options.ts";
 
 /** What of the connection a handover uses. */
@@ -48,6 +49,7 @@ export async function handOver(
   const head = switchingHead(response.headers as Array<[string, string]>);
   output.queue(head);
   await output.flush();
+  if (telemetry !== null) telemetry.end(exchange, { status: 101, body: 0 }); // as Deno.serve: at the 101
   if (exchange.counted !== null) ctx.metrics.record(exchange.counted, 101);
   if (exchange.started !== null) {
     logAccess(parts.remote, exchange.head, 101, head.length, exchange.started, null);
@@ -67,7 +69,7 @@ export async function handOver(
 
 /** The WebSocket's transport over a connection's reader and socket. */
 export class HandedOver implements WsTransport {
-  readonly #reader: SocketReader;
+  #reader: SocketReader | null;
   readonly #socket: Socket;
   readonly #close: () => void;
 
@@ -77,14 +79,25 @@ export class HandedOver implements WsTransport {
     this.#close = close;
   }
 
-  /** What the reader holds, else the next read (no deadline: the socket's idle watch has one). */
+  /**
+   * What the connection's reader holds (bytes behind the head, or a read
+   * that was in flight), then reads straight into `p`, with no deadline (the
+   * socket's idle watch has one): the reader's buffer is given back then.
+   */
   async read(p: Uint8Array): Promise<number | null> {
     const reader = this.#reader;
-    if (reader.buffered === 0 && (await reader.fill(Infinity)) !== "data") return null;
-    const n = Math.min(reader.buffered, p.length);
-    p.set(reader.buf.subarray(reader.start, reader.start + n));
-    reader.consume(n);
-    return n;
+    if (reader !== null) {
+      if (reader.buffered > 0 || reader.reading) {
+        if (reader.buffered === 0 && (await reader.fill(Infinity)) !== "data") return null;
+        const n = Math.min(reader.buffered, p.length);
+        p.set(reader.buf.subarray(reader.start, reader.start + n));
+        reader.consume(n);
+        return n;
+      }
+      reader.dispose();
+      this.#reader = null;
+    }
+    return await this.#socket.read(p);
   }
 
   write(p: Uint8Array): Promise<number> {
