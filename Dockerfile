@@ -38,7 +38,7 @@ EXPOSE 8080
 # or wget is needed. Settings given as flags to the server instead of env
 # vars must be given to the probe too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
-  CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS", "src/program/healthcheck.ts"]
+  CMD ["deno", "run", "--cached-only", "--allow-net", "--allow-read", "--allow-write", "--allow-env=HOST,PORT,TLS_CERT_FILE,TLS_KEY_FILE,UNIX_SOCKET,HEALTHCHECK_TIMEOUT_MS", "src/program/healthcheck.ts"]
 
 # Exec form: the image's tini entrypoint runs deno as the child that receives
 # SIGTERM from `docker stop`, and rawhttp drains within SHUTDOWN_TIMEOUT (8 s),

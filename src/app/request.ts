@@ -72,6 +72,8 @@ export class RawRequest {
   readonly bodyStream: ReadableStream<Uint8Array> | null;
   /** Whether the request came over TLS (its URL's scheme is https). */
   readonly secure: boolean;
+  /** The WebSocket `upgradeWebSocket()` made for this request; null until then. */
+  upgraded: WebSocket | null = null;
   readonly #streaming: StreamingParts | null;
   #query: URLSearchParams | undefined;
 

@@ -25,6 +25,7 @@
  * @module
  */
 
+import { checkLimit } from "../protocol/limits.ts";
 import type { Handler } from "./response.ts";
 
 /** Options of one route. */
@@ -45,6 +46,10 @@ export interface RouteOptions {
    * `req.completed` (the fetch adapter uses this).
    */
   readonly body?: "buffer" | "stream";
+  /** This route's body size limit in bytes, instead of the server's `maxBodyBytes`. */
+  readonly maxBodyBytes?: number;
+  /** This route's whole-body deadline in ms (0: none), instead of the server's `bodyTimeoutMs`. */
+  readonly bodyTimeoutMs?: number;
 }
 
 /** A registered handler with its route's options. */
@@ -63,6 +68,8 @@ export interface Route {
   readonly pooled: boolean;
   /** Whether its request body streams (`body: "stream"`) rather than being read first. */
   readonly streamBody: boolean;
+  /** The body limits it sets instead of the server's, or null. */
+  readonly bodyLimits: Readonly<{ maxBodyBytes?: number; bodyTimeoutMs?: number }> | null;
 }
 
 /** The outcome of matching one request: a route with its params, 405 with `Allow`, or 404. */
@@ -198,6 +205,7 @@ export class Router implements Routes {
         metered: true,
         pooled: false,
         streamBody: false,
+        bodyLimits: null,
       };
     }
     return this.#optionsRoute;
@@ -231,6 +239,19 @@ function makeRoute(pattern: string, handler: Handler, options: RouteOptions): Ro
     metered: options.metered ?? true,
     pooled: options.pooled ?? true,
     streamBody: options.body === "stream",
+    bodyLimits: bodyLimitsOf(options),
+  };
+}
+
+/** A route's own body limits, checked against the limits' ranges; null when it sets none. */
+function bodyLimitsOf(options: RouteOptions): Route["bodyLimits"] {
+  const { maxBodyBytes, bodyTimeoutMs } = options;
+  if (maxBodyBytes === undefined && bodyTimeoutMs === undefined) return null;
+  if (maxBodyBytes !== undefined) checkLimit("maxBodyBytes", maxBodyBytes);
+  if (bodyTimeoutMs !== undefined) checkLimit("bodyTimeoutMs", bodyTimeoutMs);
+  return {
+    ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
+    ...(bodyTimeoutMs !== undefined ? { bodyTimeoutMs } : {}),
   };
 }
 

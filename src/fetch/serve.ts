@@ -20,12 +20,13 @@ const SERVE_OPTIONS = ["signal", "onListen", "onError", "routes", "handler"];
 
 /**
  * `serve()`'s defaults where they differ from `Server.listen`'s, so that an
- * app that works on `Deno.serve` works unchanged (docs/design.md says why):
+ * app that works on `Deno.serve` works unchanged (docs/library.md says why):
  * handlers are not queued behind a pool (every open connection may have one
- * running, as with `Deno.serve`; MAX_CONNECTIONS still bounds them), a body
- * has no size limit and no deadline (it streams to the handler, which
- * decides). The head, idle and write timeouts stay: no working client needs
- * more, and they are what keeps a hostile one from holding the server.
+ * running, as with `Deno.serve`; MAX_CONNECTIONS still bounds them), and the
+ * fetch handler's body has no size limit and no deadline (it streams to the
+ * handler, which decides). `routes` given beside it keep the server's body
+ * limits: a buffered route reads its body into memory. The head, idle and
+ * write timeouts stay.
  */
 export const SERVE_DEFAULTS = {
   numWorkers: LIMITS.maxConnections.default,
@@ -134,13 +135,17 @@ export function serve(
   const router = withFallback(
     options.routes ?? new Router(),
     servedFetchHandler(handler, options.onError),
-    { body: "stream" },
+    {
+      body: "stream",
+      maxBodyBytes: options.maxBodyBytes ?? SERVE_DEFAULTS.maxBodyBytes,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? SERVE_DEFAULTS.bodyTimeoutMs,
+    },
   );
   const { signal: _s, onListen: _l, onError: _e, routes: _r, ...serverOptions } = options;
   delete (serverOptions as { handler?: unknown }).handler; // serve({ handler, ... })
   const unix = options.path !== undefined;
   const server: Server<AnyAddr> = Server.listen({
-    ...SERVE_DEFAULTS,
+    numWorkers: SERVE_DEFAULTS.numWorkers,
     ...definedOnly(serverOptions),
     ...(unix ? {} : { hostname: options.hostname ?? "0.0.0.0", port: options.port ?? 8000 }),
   }, router);

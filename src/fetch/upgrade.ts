@@ -28,8 +28,8 @@ const ANSWERS = new WeakMap<Response, RawResponse>();
  * (the fetch API lets no `Response` be built with a 1xx status).
  */
 class SwitchingProtocols extends Response {
-  constructor() {
-    super(null, { status: 200 });
+  constructor(fields: ReadonlyArray<readonly [string, string]>) {
+    super(null, { status: 200, headers: fields as Array<[string, string]> });
   }
 }
 Object.defineProperties(SwitchingProtocols.prototype, {
@@ -77,17 +77,25 @@ export function upgradeWebSocket(
     );
   }
   const { socket, response: answer } = upgradeNative(raw, options);
-  const response = new SwitchingProtocols();
+  const response = new SwitchingProtocols(answer.headers as Array<[string, string]>);
   ANSWERS.set(response, answer);
   return { socket, response };
 }
 
 /**
- * The native answer for a 101 `Response` a handler returned, or, for
+ * The native answer for a 101 `Response` a handler returned, with the fields
+ * it has now (a handler may add some, a cookie say), or, for
  * `Deno.upgradeWebSocket`'s, the TypeError to report.
  */
 export function upgradeAnswer(response: Response): RawResponse | TypeError {
-  return ANSWERS.get(response) ?? new TypeError(
+  const answer = ANSWERS.get(response);
+  if (answer !== undefined) {
+    const fields = answer.headers as Array<[string, string]>; // the connection finds this object
+    fields.length = 0;
+    response.headers.forEach((value, name) => fields.push([name, value]));
+    return answer;
+  }
+  return new TypeError(
     "Deno.upgradeWebSocket() works only under Deno.serve; on rawhttp, " +
       "import { upgradeWebSocket } from rawhttp's mod.ts and call it the same way",
   );

@@ -3,15 +3,18 @@
  * with `"status":"ok"`, 1 otherwise. Needs no curl in the image.
  *
  * ```sh
- * deno run --allow-net --allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS src/program/healthcheck.ts
- * deno run --allow-net --allow-env=HOST,PORT,HEALTHCHECK_TIMEOUT_MS src/program/healthcheck.ts --port 9000
+ * deno run --allow-net --allow-read --allow-write --allow-env=HOST,PORT,TLS_CERT_FILE,TLS_KEY_FILE,UNIX_SOCKET,HEALTHCHECK_TIMEOUT_MS src/program/healthcheck.ts
  * ```
  *
- * It finds the server where the server itself listens: HOST and PORT from
- * the environment, overridden by `--host` and `--port` flags, read by the
- * program's own settings table (so a bad value is refused the same way, and
- * the server's other flags may be passed too). A wildcard address (0.0.0.0,
- * ::, or none) is asked on the loopback of its family. It gives up after
+ * It finds the server where the server itself listens: HOST and PORT (or
+ * UNIX_SOCKET) from the environment, overridden by the same flags, read by
+ * the program's own settings table (so a bad value is refused the same way,
+ * and the server's other flags may be passed too). A wildcard address
+ * (0.0.0.0, ::, or none) is asked on the loopback of its family. With TLS it
+ * asks https://localhost, trusting the certificate in TLS_CERT_FILE: a
+ * self-signed one (not marked as a CA) that names localhost; for one a CA
+ * signed, append the CA's certificate to that file. A Unix
+ * socket needs read and write permission to connect. It gives up after
  * HEALTHCHECK_TIMEOUT_MS (default 2000), below Docker's default 30 s timeout.
  *
  * @module
@@ -19,10 +22,17 @@
 
 import { loadConfig } from "./settings.ts";
 
-/** Asks `url` and says whether the server is healthy. Never throws. */
-export async function probe(url: string, timeoutMs: number): Promise<boolean> {
+/** Asks `url` (through `client`, for TLS or a Unix socket) and says whether the server is healthy. Never throws. */
+export async function probe(
+  url: string,
+  timeoutMs: number,
+  client?: Deno.HttpClient,
+): Promise<boolean> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(client !== undefined ? { client } : {}),
+    });
     const body = await res.text();
     return res.status === 200 && JSON.parse(body).status === "ok";
   } catch {
@@ -41,7 +51,10 @@ export async function probe(url: string, timeoutMs: number): Promise<boolean> {
  * healthUrl("10.0.0.5", 80); // "http://10.0.0.5:80/health"
  * ```
  */
-export function healthUrl(host: string, port: number): string {
+export function healthUrl(host: string, port: number, scheme: "http" | "https" = "http"): string {
+  if (scheme === "https" && ["", "0.0.0.0", "::", "[::]", "127.0.0.1"].includes(host)) {
+    return `https://localhost:${port}/health`; // the name a certificate names
+  }
   const address = host === "" || host === "0.0.0.0"
     ? "127.0.0.1"
     : host === "::" || host === "[::]"
@@ -49,12 +62,13 @@ export function healthUrl(host: string, port: number): string {
     : host.includes(":") && !host.startsWith("[")
     ? `[${host}]`
     : host;
-  return `http://${address}:${port}/health`;
+  return `${scheme}://${address}:${port}/health`;
 }
 
 if (import.meta.main) {
   const env = (name: string) => Deno.env.get(name) || undefined;
-  const loaded = loadConfig({ HOST: env("HOST"), PORT: env("PORT") }, Deno.args);
+  const names = ["HOST", "PORT", "TLS_CERT_FILE", "TLS_KEY_FILE", "UNIX_SOCKET"];
+  const loaded = loadConfig(Object.fromEntries(names.map((n) => [n, env(n)])), Deno.args);
   if (loaded.kind !== "config") {
     Deno.stderr.writeSync(
       new TextEncoder().encode(
@@ -74,6 +88,15 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  const { host, port } = loaded.config;
-  Deno.exit(await probe(healthUrl(host, port), timeoutMs) ? 0 : 1);
+  const { host, port, tlsCertFile, unixSocket } = loaded.config;
+  const tls = tlsCertFile !== "";
+  const client = unixSocket !== ""
+    ? Deno.createHttpClient({ proxy: { transport: "unix", path: unixSocket } })
+    : tls
+    ? Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(tlsCertFile)] })
+    : undefined;
+  const url = unixSocket !== ""
+    ? "http://localhost/health"
+    : healthUrl(host, port, tls ? "https" : "http");
+  Deno.exit(await probe(url, timeoutMs, client) ? 0 : 1);
 }

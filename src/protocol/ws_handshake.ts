@@ -194,9 +194,20 @@ export function switchingHeaders(
 }
 
 /**
+ * Whether `fields` may go into a 101 head: names are tokens, values strings
+ * without CR, LF or NUL (a handler may add fields to its 101 answer).
+ */
+export function validFields(fields: ReadonlyArray<readonly [unknown, unknown]>): boolean {
+  return fields.every(([name, value]) =>
+    typeof name === "string" && name !== "" && isToken(name) &&
+    typeof value === "string" && !/[\r\n\0]/.test(value)
+  );
+}
+
+/**
  * The 101 head's bytes (the serializer answers only 2xx-5xx): the status
- * line and `fields` as {@link switchingHeaders} makes them, whose values are
- * computed here and never come from a client.
+ * line and `fields`, {@link switchingHeaders}' and any the handler added
+ * ({@link validFields} checked).
  */
 export function switchingHead(fields: ReadonlyArray<readonly [string, string]>): Uint8Array {
   let head = "HTTP/1.1 101 Switching Protocols\r\n";

@@ -26,7 +26,7 @@ import { accessStart, logAccess, peer } from "./access_log.ts";
 import { BodyReader, bodyReaderFor } from "./body.ts";
 import { Closing } from "./closing.ts";
 import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
-import { connectionLog } from "./log.ts";
+import { connectionLog, handlerLog } from "./log.ts";
 import { currentHttpDate } from "../protocol/http_date.ts";
 import { discard, isStreamed, writeFixed } from "./answer_writer.ts";
 import { Exchange } from "./exchange.ts";
@@ -35,6 +35,7 @@ import { type HeadOutcome, HeadReader, SHUTDOWN } from "./head_reader.ts";
 import { Output } from "../io/output.ts";
 import { planRequest, type RequestPlan } from "./request_plan.ts";
 import type { RawResponse } from "../app/response.ts";
+import type { Route } from "../app/router.ts";
 import type { RemoteAddr } from "../app/request.ts";
 import { SocketReader } from "../io/reader.ts";
 import type { Step } from "./step.ts";
@@ -43,6 +44,7 @@ import type { Written } from "./response_writer.ts";
 import type { ServerWebSocket } from "./server_websocket.ts";
 import { takeUpgrade } from "./upgrade.ts";
 import { HandedOver, handOver } from "./websocket_handover.ts";
+import { validFields } from "../protocol/ws_handshake.ts";
 import { rejection } from "../protocol/rejections.ts";
 
 export type { ConnectionContext, ConnectionLimits, Socket };
@@ -200,13 +202,14 @@ export class Connection {
     // The plan, from the head alone: the body's framing, Expect, keep-alive.
     const plan = planRequest(head, served, this.#ctx.limits);
     if (typeof plan === "string") return closing.refuse(plan, head, null);
+    // The route, whose body limits the body reader keeps (a route may set its own).
+    const match = this.#ctx.router.match(head.method, head.rawPath);
     // The body reader, which answers `Expect: 100-continue` before its first read.
-    const body = this.#bodyReader(plan);
+    const body = this.#bodyReader(plan, match.kind === "found" ? match.route : null);
     if (body.failure !== null) return closing.refuse(body.failure, head, body);
     const exchange = new Exchange(head, plan, body, started, this.#streams);
     closing.unanswered = exchange;
-    // The route; a path or method it does not know is answered at once.
-    const match = this.#ctx.router.match(head.method, head.rawPath);
+    // A path or method the router does not know is answered at once.
     if (match.kind !== "found") return this.#answer(routeMiss(match, exchange), exchange);
     const route = match.route;
     exchange.counted = route.metered ? route.pattern : null;
@@ -232,8 +235,15 @@ export class Connection {
     closing.unanswered = null;
     // Detour: the handler upgraded the request to a WebSocket.
     if ((response.status as number) === 101) {
-      const socket = takeUpgrade(response);
+      const socket = takeUpgrade(response, exchange.head.headers);
       if (socket !== null) return this.#upgrade(socket, response, exchange);
+      handlerLog.error(
+        "{path}: a 101 answer that upgradeWebSocket() did not make for this request",
+        {
+          path: exchange.head.rawPath,
+        },
+      );
+      return this.#answer(rejection("handler_error"), exchange);
     }
     const body = exchange.body;
     // A body refused while the handler read it (too large, malformed, too slow)
@@ -332,6 +342,13 @@ export class Connection {
       void socket.shutdown();
       return this.#answer(rejection("shutting_down", { "Retry-After": "1" }), exchange);
     }
+    if (!Array.isArray(response.headers) || !validFields(response.headers)) {
+      void socket.shutdown();
+      handlerLog.error("upgrade of {path}: the 101 answer's fields are not [token, string] pairs", {
+        path: exchange.head.rawPath,
+      });
+      return this.#answer(rejection("handler_error"), exchange);
+    }
     this.#websocket = socket;
     const close = () => this.close();
     return handOver(socket, response, exchange, {
@@ -350,8 +367,10 @@ export class Connection {
   }
 
   /** The body reader for the plan, which sends `100 Continue` before its first socket read. */
-  #bodyReader({ framing, wantsContinue }: RequestPlan): BodyReader {
-    const limits = this.#ctx.limits;
+  #bodyReader({ framing, wantsContinue }: RequestPlan, route: Route | null): BodyReader {
+    const limits = route?.bodyLimits == null
+      ? this.#ctx.limits
+      : { ...this.#ctx.limits, ...route.bodyLimits };
     // A request without a body (most of them) gets the connection's one
     // reader of no body: it is done from the start and never changes.
     if (framing.kind === "none") {

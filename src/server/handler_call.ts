@@ -181,6 +181,16 @@ export function callHandler<A, R>(
   return answer(checked(request, result), arg);
 }
 
+/** Says so when a handler upgraded its request but answers with something else than the 101. */
+function notUpgraded(request: RawRequest, response: unknown): void {
+  if ((response as { status?: unknown } | null)?.status === 101) return;
+  handlerLog.warn(
+    "{path}: upgradeWebSocket() was called, but its response was not returned: the socket never opens",
+    { path: request.rawPath },
+  );
+  (request.upgraded as { shutdown?: () => void }).shutdown?.();
+}
+
 /** The answer to a request that asked for a WebSocket wrongly, with its refusal logged. */
 function upgradeRefused(request: RawRequest, error: WebSocketUpgradeError): RawResponse {
   connectionLog.warn("refused a WebSocket upgrade of {path} from {remote}: {code}", {
@@ -199,6 +209,7 @@ function upgradeRefused(request: RawRequest, error: WebSocketUpgradeError): RawR
 
 /** The handler's answer if it is a response; a 500 otherwise. */
 export function checked(request: RawRequest, response: unknown): RawResponse {
+  if (request.upgraded !== null) notUpgraded(request, response);
   if (isRawResponse(response)) return response;
   return handlerFailed(request, new TypeError("handler returned something that is not a response"));
 }

@@ -3,9 +3,9 @@
  * socket, as `Deno.serve` offers them, from the options already checked by
  * server_options.ts.
  *
- * TLS announces `http/1.1` alone by ALPN (this server speaks nothing else);
- * the handshake runs on the connection's first read, so a client that opens
- * TLS and stalls is cut off by CLIENT_TIMEOUT like one that sends no head.
+ * TLS announces `http/1.1` alone by ALPN (this server speaks nothing else).
+ * A client that opens TLS and stalls is given up at CLIENT_TIMEOUT like one
+ * that sends no head (but see docs/design.md: Deno keeps its TCP socket).
  *
  * @module
  */

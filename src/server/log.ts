@@ -41,13 +41,14 @@ export const handlerLog: Logger = getLogger(["rawhttp", "handler"]);
 /**
  * Says what the server is doing to whoever started it, as `Deno.serve`
  * prints "Listening on …": through the log when it takes the server's info
- * lines (so a JSON log stays JSON), else as a plain line on stdout.
+ * lines (so a JSON log stays JSON), else as a plain line on stderr, where
+ * `Deno.serve` prints it.
  */
 export function announce(message: string): void {
   // The text itself as the template (braces doubled), so no formatter quotes it as a value.
   if (serverLog.isEnabledFor("info")) {
     serverLog.info(message.replaceAll("{", "{{").replaceAll("}", "}}"));
-  } else writeLine(message);
+  } else writeLine(message, "stderr");
 }
 
 /** A text or JSON-lines formatter for `format`. */

@@ -1,6 +1,7 @@
 /**
  * The log sink: where formatted log records leave the process, one line each
- * on stdout. The only place in src/ that writes to stdout.
+ * on stdout. The only place in src/ that writes to stdout (and, for
+ * `serve()`'s "Listening on" line without logging, to stderr).
  *
  * @module
  */
@@ -19,10 +20,11 @@ export function stdoutSink(format: TextFormatter): Sink {
  * A stdout that is gone (a closed pipe) loses the line rather than failing
  * the code that logged it.
  */
-export function writeLine(text: string): void {
+export function writeLine(text: string, to: "stdout" | "stderr" = "stdout"): void {
   const bytes = UTF8.encode(text + "\n");
+  const out = to === "stdout" ? Deno.stdout : Deno.stderr;
   try {
-    for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
+    for (let at = 0; at < bytes.length;) at += out.writeSync(bytes.subarray(at));
   } catch {
     // stdout closed: nowhere to write
   }

@@ -25,6 +25,7 @@ import { type OpenEntry, OpenList } from "./open_list.ts";
 import { closeQuietly, ConnectionRefusals } from "./connection_refusal.ts";
 import { Pool } from "./pool.ts";
 import { shutdownSchedule } from "./shutdown_schedule.ts";
+import { LogThrottle } from "./log_throttle.ts";
 import type { Routes } from "../app/router.ts";
 import type { RemoteAddr } from "../app/request.ts";
 
@@ -81,6 +82,8 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
   #shutdown: Promise<void> | null = null;
   /** Connections refused over MAX_CONNECTIONS, lingering until their client has read the 503. */
   readonly #refusing: ConnectionRefusals;
+  /** Failed TLS handshakes: logged at most once a second. */
+  readonly #handshakeFailures = new LogThrottle();
   /** Set while shutdown waits for every connection to close. */
   #onAllClosed: (() => void) | null = null;
 
@@ -222,9 +225,12 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
     }
     if (this.scheme === "https") {
       (conn as Deno.TlsConn).handshake().catch((error) => {
-        connectionLog.warn("TLS handshake with {remote} failed: {error}", {
+        const skipped = this.#handshakeFailures.take();
+        if (skipped === null) return; // one line a second: a flood must not flood the log
+        connectionLog.warn("TLS handshake with {remote} failed: {error}{more}", {
           remote: `${addr.hostname}:${addr.port}`,
           error: error instanceof Error ? error.message : String(error),
+          more: skipped === 0 ? "" : ` (and ${skipped} more since the last line)`,
         });
       });
     } else (conn as Deno.TcpConn).setNoDelay(true);

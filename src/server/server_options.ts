@@ -134,6 +134,10 @@ function checkTransport(options: ServerOptions, who: string): void {
       }
     }
   }
+  // Without the flag, Deno ends the process from inside Deno.listen; listenDatagram exists only with it.
+  if (options.reusePort === true && !("listenDatagram" in Deno)) {
+    throw new TypeError(`${who}: reusePort needs Deno's --unstable-net flag`);
+  }
   if ((cert === undefined) !== (key === undefined)) {
     throw new TypeError(`${who}: TLS needs both cert and key (PEM strings)`);
   }
@@ -142,8 +146,8 @@ function checkTransport(options: ServerOptions, who: string): void {
       throw new TypeError(`${who}: ${name} must be a PEM string (-----BEGIN ...)`);
     }
   }
-  if (keyFormat !== undefined && keyFormat !== "pem") {
-    throw new TypeError(`${who}: keyFormat must be "pem"`);
+  if (keyFormat !== undefined && (keyFormat !== "pem" || cert === undefined)) {
+    throw new TypeError(`${who}: keyFormat must be "pem", with cert and key`);
   }
   if (
     tcpBacklog !== undefined &&

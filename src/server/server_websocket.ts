@@ -202,10 +202,7 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
     }
     if (this.#state !== OPEN) return;
     const outbox = this.#outbox!;
-    if (outbox.bufferedAmount > this.#maxBuffered) {
-      const error = "send buffer over maxBufferedBytes: the peer is not reading";
-      return this.#finish({ code: CLOSE.abnormal, reason: "", wasClean: false, error });
-    }
+    if (outbox.queuedBytes > this.#maxBuffered) return this.#overCap();
     if (data instanceof Blob) outbox.pushBlob(data);
     else if (ArrayBuffer.isView(data)) {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -248,9 +245,14 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
           this.#dispatchMessage(this.#binaryType === "blob" ? new Blob([data]) : data.buffer);
         }
         break;
-      case "ping":
-        if (!this.#closeSent) this.#outbox!.push(pongFrame(event.data));
+      case "ping": {
+        if (this.#closeSent) break;
+        // A peer that pings and never reads would queue pongs without end: the cap counts them.
+        const outbox = this.#outbox!;
+        if (outbox.queuedBytes > this.#maxBuffered) return this.#overCap();
+        outbox.push(pongFrame(event.data));
         break;
+      }
       case "pong":
         break;
       case "close": {
@@ -302,6 +304,12 @@ export class ServerWebSocket extends WebSocketAttributes implements WebSocket {
     this.#closeBy = by;
     if (this.#closeTimer !== null) clearTimeout(this.#closeTimer);
     this.#closeTimer = setTimeout(() => this.#finish(this.#fallback), ms);
+  }
+
+  /** More than `maxBufferedBytes` queued for a peer that does not read: dropped, no close frame. */
+  #overCap(): void {
+    const error = "send buffer over maxBufferedBytes: the peer is not reading";
+    this.#finish({ code: CLOSE.abnormal, reason: "", wasClean: false, error });
   }
 
   /** The transport failed or ended before the closing handshake did. */

@@ -62,8 +62,8 @@ export class WebSocketUpgradeError extends TypeError {
   }
 }
 
-/** The 101 answers `upgradeWebSocket` made, with their sockets, until a connection takes them. */
-const PENDING = new WeakMap<object, ServerWebSocket>();
+/** The 101 answers `upgradeWebSocket` made, with their sockets and requests, until taken. */
+const PENDING = new WeakMap<object, { socket: ServerWebSocket; request: RawRequest }>();
 
 /**
  * Upgrades a native request to a WebSocket, as `Deno.upgradeWebSocket` does
@@ -95,6 +95,9 @@ export function upgradeWebSocket(
   if (idle !== undefined && !(typeof idle === "number" && idle >= 0 && idle <= 3600)) {
     throw new TypeError("upgradeWebSocket(): idleTimeout must be seconds from 0 to 3600");
   }
+  if (request.upgraded !== null) {
+    throw new TypeError("upgradeWebSocket(): this request is upgraded already");
+  }
   const socket = new ServerWebSocket(null, new Uint8Array(0), {
     protocol: choice.protocol,
     ...(idle !== undefined ? { idleTimeoutMs: idle * 1000 } : {}),
@@ -102,14 +105,19 @@ export function upgradeWebSocket(
   // 101 is no status a handler may answer with otherwise: the connection
   // finds this answer in PENDING and writes it itself.
   const response = { status: 101, headers: switchingHeaders(check.accept, choice.protocol) };
-  PENDING.set(response, socket);
+  PENDING.set(response, { socket, request });
+  request.upgraded = socket;
   return { socket, response: response as unknown as RawResponse };
 }
 
-/** The socket of an answer `upgradeWebSocket` made (taken once), or null. */
-export function takeUpgrade(response: RawResponse): ServerWebSocket | null {
-  const socket = PENDING.get(response);
-  if (socket === undefined) return null;
+/**
+ * The socket of an answer `upgradeWebSocket` made for the request whose
+ * header fields are `headers` (taken once), or null: for another request's
+ * 101, one answered already, or one it did not make.
+ */
+export function takeUpgrade(response: RawResponse, headers: object): ServerWebSocket | null {
+  const pending = PENDING.get(response);
+  if (pending === undefined || pending.request.headers !== headers) return null;
   PENDING.delete(response);
-  return socket;
+  return pending.socket;
 }

@@ -18,7 +18,6 @@ import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_c
 import type { Exchange } from "./exchange.ts";
 import type { ServerWebSocket } from "./server_websocket.ts";
 import type { Streams } from "./streams.ts";
-import { telemetry } from "./telemetry.ts";
 import type { WsSessionOptions, WsTransport } from "./ws_options.ts";
 
 /** What of the connection a handover uses. */
@@ -49,7 +48,11 @@ export async function handOver(
   const head = switchingHead(response.headers as Array<[string, string]>);
   output.queue(head);
   await output.flush();
-  if (telemetry !== null) telemetry.end(exchange, { status: 101, body: 0 }); // as Deno.serve: at the 101
+  // Shutdown ended the socket while the 101 was written: no socket to open.
+  if (socket.readyState === WebSocket.CLOSED) {
+    parts.closed();
+    return false;
+  }
   if (exchange.counted !== null) ctx.metrics.record(exchange.counted, 101);
   if (exchange.started !== null) {
     logAccess(parts.remote, exchange.head, 101, head.length, exchange.started, null);

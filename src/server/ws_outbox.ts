@@ -37,6 +37,8 @@ export class WsOutbox {
   #queue: Item[] = [];
   #head = 0;
   #buffered = 0;
+  /** Every queued byte, control frames included (a flood of pongs must count too). */
+  #queuedBytes = 0;
   #pumping = false;
   #stopped = false;
   #waiters: Array<() => void> = [];
@@ -50,6 +52,11 @@ export class WsOutbox {
   /** Application bytes queued and not yet written (control frames count nothing). */
   get bufferedAmount(): number {
     return this.#buffered;
+  }
+
+  /** Bytes queued and not yet written, control frames included (Blobs by their size). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
   }
 
   /** Whether nothing is queued or being written. */
@@ -78,6 +85,7 @@ export class WsOutbox {
     this.#stopped = true;
     this.#queue = [];
     this.#head = 0;
+    this.#queuedBytes = 0;
     this.#wake();
   }
 
@@ -85,6 +93,7 @@ export class WsOutbox {
     if (this.#stopped) return;
     this.#queue.push(item);
     this.#buffered += item.data;
+    this.#queuedBytes += item.frame?.length ?? item.data;
     if (!this.#pumping) void this.#pump();
   }
 
@@ -96,11 +105,13 @@ export class WsOutbox {
         if (first.frame === null) {
           first.frame = binaryFrame(new Uint8Array(await first.blob!.arrayBuffer()));
           if (this.#stopped) break;
+          this.#queuedBytes += first.frame.length - first.data; // counted by its size so far
         }
         const [bytes, count, data] = this.#batch();
         await this.#writeAll(bytes);
         if (this.#stopped) break;
         this.#buffered -= data;
+        this.#queuedBytes -= bytes.length;
         this.#head += count;
         if (this.#head === this.#queue.length) {
           this.#queue = [];

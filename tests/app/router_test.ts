@@ -297,3 +297,21 @@ Deno.test("withFallback() sends what the routes do not match to the fallback, an
   assert.equal(found(one.match("GET", "/health")).route.pattern, "/health");
   assert.equal(one.match("POST", "/health").kind, "method_not_allowed");
 });
+
+Deno.test("a route's own body limits are kept, checked against the limits' ranges; none is null", () => {
+  const handler = () => text("x");
+  const router = new Router()
+    .post("/small", handler, { maxBodyBytes: 10 })
+    .post("/slow", handler, { body: "stream", bodyTimeoutMs: 0 })
+    .post("/plain", handler);
+  const found = (path: string) => {
+    const m = router.match("POST", path);
+    assert.equal(m.kind, "found");
+    return (m as Extract<typeof m, { kind: "found" }>).route;
+  };
+  assert.deepEqual(found("/small").bodyLimits, { maxBodyBytes: 10 });
+  assert.deepEqual(found("/slow").bodyLimits, { bodyTimeoutMs: 0 });
+  assert.equal(found("/plain").bodyLimits, null);
+  assert.throws(() => new Router().post("/x", handler, { maxBodyBytes: -1 }), RangeError);
+  assert.throws(() => new Router().post("/x", handler, { bodyTimeoutMs: 1.5e12 }), RangeError);
+});

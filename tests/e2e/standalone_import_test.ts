@@ -71,3 +71,25 @@ Deno.test("mod.ts imported by URL (served over HTTP) from a project with no impo
   const dir = await project(`http://127.0.0.1:${files.addr.port}/mod.ts`);
   assert.equal(await runAndAsk(dir), "from a user project /hi");
 });
+
+Deno.test("reusePort without --unstable-net (a project with no deno.json) is refused with a TypeError, not an exit", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rawhttp-user-" });
+  const mod = new URL("../../mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    join(dir, "main.ts"),
+    `import { serve } from ${JSON.stringify(mod)};\n` +
+      `try { serve({ port: 0, reusePort: true, onListen() {} }, () => new Response("")); console.log("listened"); }\n` +
+      `catch (e) { console.log(String(e)); }\nDeno.exit(0);\n`,
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-env", "--allow-read", "main.ts"],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(
+    new TextDecoder().decode(out.stdout),
+    /TypeError: serve\(\): reusePort needs Deno's --unstable-net flag/,
+  );
+});

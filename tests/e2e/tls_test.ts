@@ -186,3 +186,25 @@ Deno.test("a certificate or key that does not parse fails serve() at once, befor
   );
   assert.throws(() => serve({ port: 0, cert: tls.cert, key: tls.cert }, () => new Response("")));
 });
+
+Deno.test("a flood of failed handshakes costs a line a second, not one per connection", async () => {
+  const tls = await certificates;
+  await capturingLogs("warning", async (records) => {
+    const server = Server.listen(
+      { hostname: "127.0.0.1", port: 0, cert: tls.cert, key: tls.key },
+      new Router().get("/", () => text("x")),
+    );
+    try {
+      for (let i = 0; i < 20; i++) {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+        await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        await conn.read(new Uint8Array(64)).catch(() => null); // the server's alert, or its close
+        conn.close();
+      }
+    } finally {
+      await server.shutdown();
+    }
+    const lines = warnings(records);
+    assert.ok(lines.length >= 1 && lines.length < 20, `${lines.length} lines`);
+  });
+});

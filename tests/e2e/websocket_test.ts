@@ -10,7 +10,6 @@ import NodeWebSocket from "ws";
 import { serve } from "../../src/fetch/serve.ts";
 import { upgradeWebSocket } from "../../src/fetch/upgrade.ts";
 import { Router } from "../../src/app/router.ts";
-import { text } from "../../src/app/response.ts";
 import { Server } from "../../src/server/server.ts";
 import { capturingLogs } from "../fixtures/logs.ts";
 import { until } from "../fixtures/harness.ts";
@@ -198,4 +197,83 @@ Deno.test("open WebSockets count against MAX_CONNECTIONS and in /metrics; shutdo
   await server.shutdown();
   for (const event of await Promise.all(closes)) assert.equal(event.code, 1001);
   assert.equal(server.server.metrics.connections().open, 0);
+});
+
+Deno.test("the upgrade Response lists the 101's fields, and a field the handler adds goes out with it", async () => {
+  await using server = serve(LOCAL, (req) => {
+    const { socket, response } = upgradeWebSocket(req);
+    assert.equal(response.headers.get("upgrade"), "websocket");
+    assert.match(response.headers.get("sec-websocket-accept")!, /=$/);
+    response.headers.append("set-cookie", "session=1");
+    socket.onopen = () => socket.send("open");
+    return response;
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+  await conn.write(encoder.encode(UPGRADE + "\r\n"));
+  let answer = "";
+  const buf = new Uint8Array(1024);
+  while (!answer.includes("open")) {
+    answer += decoder.decode(buf.subarray(0, (await conn.read(buf))!));
+  }
+  conn.close(); // a reset: the socket closes at once
+  assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(answer, /\r\nset-cookie: session=1\r\n/);
+});
+
+Deno.test("a native 101 answer given a field with CR LF is a 500, not a split head", async () => {
+  const router = new Router().get("/ws", (req) => {
+    const { response } = upgradeWebSocket(req);
+    (response.headers as Array<[string, string]>).push(["x-bad", "a\r\nInjected: yes"]);
+    return response;
+  });
+  const server = Server.listen({ hostname: "127.0.0.1", port: 0 }, router);
+  try {
+    const answer = await raw(server.addr.port, UPGRADE + "Connection: close\r\n\r\n");
+    assert.match(answer, /^HTTP\/1\.1 500 /);
+    assert.doesNotMatch(answer, /Injected/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("a handler that upgrades but answers otherwise is warned about, and its socket closes without opening", async () => {
+  let orphan: WebSocket | null = null;
+  let kept: Response | null = null;
+  await capturingLogs("warning", async (records) => {
+    await using server = serve(LOCAL, (req) => {
+      const { socket, response } = upgradeWebSocket(req);
+      if (new URL(req.url).pathname === "/twice") {
+        kept ??= response; // the first request's 101, returned again for the second
+        return kept;
+      }
+      orphan = socket;
+      return new Response("not upgraded");
+    });
+    const answer = await raw(server.addr.port, UPGRADE + "Connection: close\r\n\r\n");
+    assert.match(answer, /\r\n\r\nnot upgraded$/);
+    assert.equal(orphan!.readyState, WebSocket.CLOSED);
+    assert.ok(
+      records.some((r) =>
+        /upgradeWebSocket\(\) was called, but its response was not returned/.test(
+          r.message.join(""),
+        )
+      ),
+    );
+    const first = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    await first.write(encoder.encode(UPGRADE.replace("/ws", "/twice") + "\r\n"));
+    await first.read(new Uint8Array(512)); // its 101
+    const second = await raw(
+      server.addr.port,
+      UPGRADE.replace("/ws", "/twice") + "Connection: close\r\n\r\n",
+    );
+    assert.match(second, /^HTTP\/1\.1 500 /);
+    assert.ok(
+      records.some((r) =>
+        /a 101 answer that upgradeWebSocket\(\) did not make for this request/.test(
+          r.message.join(""),
+        )
+      ),
+    );
+    first.close();
+  });
 });

@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { serve, SERVE_DEFAULTS } from "../../src/fetch/serve.ts";
 import { LIMITS } from "../../src/protocol/limits.ts";
 import { Latch } from "../fixtures/harness.ts";
+import { Router } from "../../src/app/router.ts";
+import { text } from "../../src/app/response.ts";
 
 const LOCAL = { hostname: "127.0.0.1", port: 0, onListen() {} } as const;
 const encoder = new TextEncoder();
@@ -23,7 +25,7 @@ async function readAll(conn: Deno.Conn): Promise<string> {
   }
 }
 
-Deno.test("serve()'s defaults: no pool to queue behind, no body size limit, no body deadline", () => {
+Deno.test("serve()'s defaults: no pool to queue behind; no body size limit or deadline for the fetch handler", () => {
   assert.deepEqual(SERVE_DEFAULTS, {
     numWorkers: LIMITS.maxConnections.default,
     maxBodyBytes: Number.MAX_SAFE_INTEGER,
@@ -99,17 +101,17 @@ Deno.test("an event stream outlives every timeout meant for something else (head
   );
 });
 
-/** Runs `script` (a module using serve()) in a child and returns its first stdout line. */
-async function firstLine(script: string): Promise<string> {
+/** Runs `script` (a module using serve()) in a child and returns its first line on `from`. */
+async function firstLine(script: string, from: "stdout" | "stderr" = "stderr"): Promise<string> {
   const file = await Deno.makeTempFile({ dir: Deno.cwd(), suffix: "_listen_tmp.ts" });
   await Deno.writeTextFile(file, script);
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", file],
-      stdout: "piped",
-      stderr: "inherit",
+      stdout: from === "stdout" ? "piped" : "null",
+      stderr: from === "stderr" ? "piped" : "inherit",
     }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = child[from].pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
     while (!text.includes("\n")) {
       const { value, done } = await reader.read();
@@ -127,7 +129,7 @@ async function firstLine(script: string): Promise<string> {
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
-Deno.test("without onListen, serve() prints where it listens, as Deno.serve does", async () => {
+Deno.test("without onListen, serve() prints where it listens on stderr, as Deno.serve does", async () => {
   const tcp = await firstLine(
     `import { serve } from "${MOD}"; serve({ port: 0 }, () => new Response(""));`,
   );
@@ -149,8 +151,25 @@ Deno.test("with rawhttp's logging set up, the listening line goes through the lo
   const line = await firstLine(
     `import { serve, setupLogging } from "${MOD}"; await setupLogging("info", "json");` +
       ` serve({ port: 0, hostname: "127.0.0.1" }, () => new Response(""));`,
+    "stdout",
   );
   const record = JSON.parse(line);
   assert.match(record.message, /^Listening on http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.equal(record.logger, "rawhttp.server");
+});
+
+Deno.test("routes given beside the fetch handler keep the server's body limit: 413 for a buffered route over 1 MiB", async () => {
+  const routes = new Router().post("/buffered", (req) => text(String(req.body.length)));
+  await using server = serve({ ...LOCAL, routes }, async (req) => {
+    return new Response(String((await req.arrayBuffer()).byteLength));
+  });
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  const over = new Uint8Array(1024 * 1024 + 1);
+  const buffered = await fetch(`${url}/buffered`, { method: "POST", body: over });
+  assert.equal(buffered.status, 413);
+  await buffered.body?.cancel();
+  const atLimit = await fetch(`${url}/buffered`, { method: "POST", body: over.subarray(1) });
+  assert.equal(await atLimit.text(), String(1024 * 1024));
+  const streamed = await fetch(`${url}/fetch`, { method: "POST", body: over });
+  assert.equal(await streamed.text(), String(over.length), "the fetch handler's body has no limit");
 });

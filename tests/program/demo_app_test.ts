@@ -189,7 +189,7 @@ Deno.test("/metrics counts by route: scanners share one unmatched row, /health a
 Deno.test("the demo's /ws/echo greets, then echoes; /static/ws.html is the page that talks to it", async () => {
   await using s = startServer({}, app(join(import.meta.dirname!, "../../www")));
   const page = await fetch(`${s.url}/static/ws.html`);
-  assert.match(await page.text(), /new WebSocket\(.*"\/ws\/echo"\)/);
+  assert.match(await page.text(), /new WebSocket\([^;]*"\/ws\/echo"/);
   const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws/echo`);
   const messages: string[] = [];
   const got = (n: number) =>

@@ -3,6 +3,10 @@
 import assert from "node:assert/strict";
 import { healthUrl, probe } from "../../src/program/healthcheck.ts";
 import { runProbe as run } from "../fixtures/probe.ts";
+import { makeCertificates } from "../fixtures/tls.ts";
+import { Router } from "../../src/app/router.ts";
+import { json } from "../../src/app/response.ts";
+import { Server } from "../../src/server/server.ts";
 
 /** A loopback server answering every request with `handler`, closed by `await using`. */
 function serveWith(handler: () => Response | Promise<Response>) {
@@ -68,4 +72,59 @@ Deno.test("healthcheck.ts exits 0 when healthy, 1 when not, 2 for a bad setting"
     run({ PORT: String(ok.port), HEALTHCHECK_TIMEOUT_MS: "0" }),
   ]);
   assert.deepEqual([healthy, flag, down, badPort, badTimeout], [0, 0, 1, 2, 2]);
+});
+
+Deno.test("the probe asks a TLS server as https://localhost, trusting TLS_CERT_FILE, and a Unix socket at UNIX_SOCKET", async () => {
+  const tls = await makeCertificates();
+  // A self-signed certificate for localhost, as a container would make for itself.
+  const self = `${tls.dir}/self.pem`;
+  const selfKey = `${tls.dir}/self.key`;
+  await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      selfKey,
+      "-out",
+      self,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost",
+      "-addext",
+      "basicConstraints=critical,CA:FALSE",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  const health = new Router().get("/health", () => json({ status: "ok" }));
+  const https = Server.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(self),
+    key: await Deno.readTextFile(selfKey),
+  }, health);
+  const path = `${tls.dir}/probe.sock`;
+  const unix = Server.listen({ path }, health);
+  try {
+    const env = { TLS_CERT_FILE: self, TLS_KEY_FILE: selfKey };
+    assert.equal(await run({ ...env, PORT: String(https.addr.port) }), 0);
+    assert.equal(await run({ PORT: String(https.addr.port) }), 1, "plain HTTP to the TLS port");
+    assert.equal(await run({ UNIX_SOCKET: path }), 0);
+  } finally {
+    await Promise.all([https.shutdown(), unix.shutdown()]);
+  }
+});
+
+Deno.test("healthUrl() asks a TLS server on a wildcard or loopback address as localhost", () => {
+  assert.equal(healthUrl("0.0.0.0", 8443, "https"), "https://localhost:8443/health");
+  assert.equal(healthUrl("127.0.0.1", 8443, "https"), "https://localhost:8443/health");
+  assert.equal(healthUrl("10.0.0.5", 443, "https"), "https://10.0.0.5:443/health");
 });

@@ -53,20 +53,27 @@ Deno.test("deno task serve runs a deno serve module (export default { fetch }) a
       "app.ts",
     ],
     cwd: dir,
-    stdout: "piped",
+    stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const port = /Listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
+    assert.ok(port !== undefined, out);
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), "deno serve style /x");
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* ended already */ }
+    await reader.cancel();
+    await child.status;
   }
-  const port = /Listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
-  assert.ok(port !== undefined, out);
-  assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), "deno serve style /x");
-  child.kill("SIGTERM");
-  await reader.cancel();
-  assert.equal((await child.status).code, 0, await new Response(child.stderr).text());
 });

@@ -602,3 +602,23 @@ Deno.test("the answer to a request whose body the handler ignores is sent before
   await client.write("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
   assert.equal((await client.response()).body, "denied"); // drained, then the next request
 });
+
+Deno.test("a route's own maxBodyBytes: just below and at it are read, just above is 413; other routes keep the server's", async () => {
+  const echoLength = (req: { body: Uint8Array }) => text(String(req.body.length));
+  const router = new Router()
+    .post("/small", echoLength, { maxBodyBytes: 10 })
+    .post("/big", echoLength);
+  await using s = startServer({ maxBodyBytes: 100 }, router);
+  const post = (path: string, n: number) =>
+    exchange(
+      s.port,
+      `POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Length: ${n}\r\nConnection: close\r\n\r\n${
+        "x".repeat(n)
+      }`,
+    );
+  assert.equal((await post("/small", 9)).status, 200);
+  assert.equal((await post("/small", 10)).status, 200);
+  assert.equal((await post("/small", 11)).status, 413);
+  assert.equal((await post("/big", 100)).status, 200);
+  assert.equal((await post("/big", 101)).status, 413);
+});

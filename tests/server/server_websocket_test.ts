@@ -221,6 +221,16 @@ Deno.test("ServerWebSocket drops a peer that stops reading once more than maxBuf
   assert.deepEqual(log, ["open", "error", "close 1006 false"]);
 });
 
+Deno.test("ServerWebSocket drops a peer that floods pings and never reads: queued pongs count against the cap", async () => {
+  const { t, ws, log } = socket({ maxBufferedBytes: 100 });
+  t.stallWrites = true;
+  for (let i = 0; i < 50; i++) t.send(frame(OP.ping, new Uint8Array(10)));
+  const closed = await ws.closed;
+  assert.deepEqual([closed.code, closed.wasClean], [1006, false]);
+  assert.equal(t.closed, true);
+  assert.deepEqual(log, ["open", "error", "close 1006 false"]);
+});
+
 Deno.test("ServerWebSocket writes whole frames through a transport that takes 3 bytes a write", async () => {
   const { t, ws } = socket();
   t.maxWrite = 3;
