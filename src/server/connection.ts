@@ -26,9 +26,9 @@ import { accessStart, logAccess, peer } from "./access_log.ts";
 import { BodyReader, bodyReaderFor } from "./body.ts";
 import { Closing } from "./closing.ts";
 import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
-import { connectionLog, handlerLog } from "./log.ts";
+import { connectionLog } from "./log.ts";
 import { currentHttpDate } from "../protocol/http_date.ts";
-import { discard, isStreamed, writeFixed } from "./answer_writer.ts";
+import { discard } from "./answer_writer.ts";
 import { Exchange } from "./exchange.ts";
 import { HandlerCaller, routeMiss } from "./handler_call.ts";
 import { type HeadOutcome, HeadReader, SHUTDOWN } from "./head_reader.ts";
@@ -41,11 +41,8 @@ import { SocketReader } from "../io/reader.ts";
 import type { Step } from "./step.ts";
 import { Streams } from "./streams.ts";
 import type { Written } from "./response_writer.ts";
-import type { ServerWebSocket } from "./server_websocket.ts";
-import { takeUpgrade } from "./upgrade.ts";
-import { HandedOver, handOver } from "./websocket_handover.ts";
-import { validFields } from "../protocol/ws_handshake.ts";
-import { rejection } from "../protocol/rejections.ts";
+import { ServerWebSocket } from "./server_websocket.ts";
+import { acceptUpgrade, HandedOver, handOver } from "./websocket_handover.ts";
 
 export type { ConnectionContext, ConnectionLimits, Socket };
 
@@ -88,24 +85,14 @@ export class Connection {
     const limits = ctx.limits;
     // The buffer must be able to hold one byte more than the largest head, so
     // the parser sees the overflow and refuses it.
-    const reader = this.#reader = new SocketReader(
-      socket,
-      limits.recvBufferBytes,
-      limits.maxHeadBytes + 1,
-    );
+    const { recvBufferBytes, maxHeadBytes } = limits;
+    const reader = this.#reader = new SocketReader(socket, recvBufferBytes, maxHeadBytes + 1);
     // A write past WRITE_TIMEOUT closes the socket, which fails the write.
     const output = this.#output = new Output(socket, limits.writeTimeoutMs, () => this.close());
     this.#heads = new HeadReader(reader, output, ctx, remote, this.#onHead);
     this.#streams = new Streams(reader, output, this);
     const closing = this.#closing = new Closing(this, socket, reader, output, ctx, this.#streams);
-    this.#handlers = new HandlerCaller(
-      remote,
-      ctx.pool,
-      this.#streams,
-      closing,
-      this.#onResponse,
-      ctx.secure === true,
-    );
+    this.#handlers = new HandlerCaller(remote, ctx, this.#streams, closing, this.#onResponse);
   }
 
   /**
@@ -233,17 +220,11 @@ export class Connection {
       return false;
     }
     closing.unanswered = null;
-    // Detour: the handler upgraded the request to a WebSocket.
+    // Detour: the handler upgraded the request to a WebSocket (or answers why not).
     if ((response.status as number) === 101) {
-      const socket = takeUpgrade(response, exchange.head.headers);
-      if (socket !== null) return this.#upgrade(socket, response, exchange);
-      handlerLog.error(
-        "{path}: a 101 answer that upgradeWebSocket() did not make for this request",
-        {
-          path: exchange.head.rawPath,
-        },
-      );
-      return this.#answer(rejection("handler_error"), exchange);
+      const socket = acceptUpgrade(response, exchange.head, this.#ctx.draining());
+      if (socket instanceof ServerWebSocket) return this.#upgrade(socket, response, exchange);
+      return this.#answer(socket, exchange);
     }
     const body = exchange.body;
     // A body refused while the handler read it (too large, malformed, too slow)
@@ -258,7 +239,7 @@ export class Connection {
     }
     exchange.date = currentHttpDate();
     // andThen(written, #keepOrClose) written out, as on the hottest sites (see step.ts).
-    const written = this.#write(response, exchange);
+    const written = this.#streams.writeResponse(response, exchange);
     if (written instanceof Promise) return written.then((w) => this.#keepOrClose(w, exchange));
     return this.#keepOrClose(written, exchange);
   }
@@ -325,30 +306,8 @@ export class Connection {
     return keepAlive;
   }
 
-  /** Queues a fixed response, or writes a streamed one; a socket error fails the streaming parts. */
-  #write(response: RawResponse, exchange: Exchange): Step<Written | null> {
-    if (isStreamed(response)) return this.#streams.write(response, exchange);
-    try {
-      return writeFixed(this.#output, response, exchange);
-    } catch (error) {
-      this.#streams.end(error);
-      throw error; // the peer went away or stopped reading
-    }
-  }
-
   /** Writes the 101 and hands the connection over to `socket` (websocket_handover.ts). */
-  #upgrade(socket: ServerWebSocket, response: RawResponse, exchange: Exchange): Step<boolean> {
-    if (this.#ctx.draining()) { // shutting down: no new socket
-      void socket.shutdown();
-      return this.#answer(rejection("shutting_down", { "Retry-After": "1" }), exchange);
-    }
-    if (!Array.isArray(response.headers) || !validFields(response.headers)) {
-      void socket.shutdown();
-      handlerLog.error("upgrade of {path}: the 101 answer's fields are not [token, string] pairs", {
-        path: exchange.head.rawPath,
-      });
-      return this.#answer(rejection("handler_error"), exchange);
-    }
+  #upgrade(socket: ServerWebSocket, response: RawResponse, exchange: Exchange): Promise<boolean> {
     this.#websocket = socket;
     const close = () => this.close();
     return handOver(socket, response, exchange, {
@@ -368,14 +327,14 @@ export class Connection {
 
   /** The body reader for the plan, which sends `100 Continue` before its first socket read. */
   #bodyReader({ framing, wantsContinue }: RequestPlan, route: Route | null): BodyReader {
-    const limits = route?.bodyLimits == null
-      ? this.#ctx.limits
-      : { ...this.#ctx.limits, ...route.bodyLimits };
+    const limits = this.#ctx.limits;
     // A request without a body (most of them) gets the connection's one
     // reader of no body: it is done from the start and never changes.
     if (framing.kind === "none") {
       return this.#noBody ??= new BodyReader(this.#reader, framing, limits, Infinity);
     }
-    return bodyReaderFor(this.#reader, this.#output, framing, wantsContinue, limits);
+    const own = route?.bodyLimits ?? null; // a route's own body limits, over the server's
+    const kept = own === null ? limits : { ...limits, ...own };
+    return bodyReaderFor(this.#reader, this.#output, framing, wantsContinue, kept);
   }
 }

@@ -19,6 +19,7 @@
 import type { Closing } from "./closing.ts";
 import type { Exchange } from "./exchange.ts";
 import { connectionLog, handlerLog } from "./log.ts";
+import type { ConnectionContext } from "./connection_context.ts";
 import { WebSocketUpgradeError } from "./upgrade.ts";
 import { peer } from "./access_log.ts";
 import { type Handler, isRawResponse, type RawResponse, text } from "../app/response.ts";
@@ -44,16 +45,17 @@ export class HandlerCaller {
   readonly #answer: Answer;
   readonly #secure: boolean;
 
+  /** For the connection from `remote`, sharing `ctx`'s pool; responses go to `answer`. */
   constructor(
     remote: RemoteAddr,
-    pool: Pool,
+    ctx: ConnectionContext,
     streams: Streams,
     closing: Closing,
     answer: Answer,
-    secure = false,
   ) {
     this.#remote = remote;
-    this.#secure = secure;
+    this.#secure = ctx.secure === true;
+    const pool = ctx.pool;
     this.#pool = pool;
     this.#streams = streams;
     this.#closing = closing;

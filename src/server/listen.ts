@@ -12,6 +12,9 @@
 
 import { DEFAULT_HOSTNAME, DEFAULT_PORT, type ServerOptions } from "./server_options.ts";
 import { checkSocketPath } from "./unix_socket.ts";
+import type { RemoteAddr } from "../app/request.ts";
+import { connectionLog } from "./log.ts";
+import type { LogThrottle } from "./log_throttle.ts";
 
 /** How a listener's connections are reached: the scheme of their URLs. */
 export type ListenScheme = "http" | "https" | "unix";
@@ -52,6 +55,36 @@ export function openListener(options: ServerOptions): OpenListener {
   }
   const listener = Deno.listen({ ...tcp, transport: "tcp" });
   return { listener, addr: listener.addr, scheme: "http" };
+}
+
+/**
+ * Sets up an accepted connection for its transport and gives its peer's
+ * address: TCP without Nagle's delay (responses are whole; do not wait to
+ * coalesce them); TLS with a warning when the handshake fails (plain HTTP
+ * sent to the TLS port, an unknown certificate authority), at most one a
+ * second through `failures`; a Unix socket's peer named by the socket's path.
+ */
+export function setUp(
+  conn: Deno.Conn,
+  listening: Deno.NetAddr | Deno.UnixAddr,
+  failures: LogThrottle,
+): RemoteAddr {
+  const addr = conn.remoteAddr as Deno.NetAddr | Deno.UnixAddr;
+  if ("path" in addr) return { hostname: "", port: 0, path: (listening as Deno.UnixAddr).path };
+  if (!("handshake" in conn)) {
+    (conn as Deno.TcpConn).setNoDelay(true);
+    return addr;
+  }
+  (conn as Deno.TlsConn).handshake().catch((error) => {
+    const skipped = failures.take();
+    if (skipped === null) return; // one line a second: a flood must not flood the log
+    connectionLog.warn("TLS handshake with {remote} failed: {error}{more}", {
+      remote: `${addr.hostname}:${addr.port}`,
+      error: error instanceof Error ? error.message : String(error),
+      more: skipped === 0 ? "" : ` (and ${skipped} more since the last line)`,
+    });
+  });
+  return addr;
 }
 
 /** Where a listener is, for a person: `http://127.0.0.1:8000/`, or the socket's path. */

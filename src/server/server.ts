@@ -15,7 +15,7 @@ import {
   definedLimits,
   type ServerOptions,
 } from "./server_options.ts";
-import { type ListenScheme, openListener } from "./listen.ts";
+import { type ListenScheme, openListener, setUp } from "./listen.ts";
 
 export { DEFAULT_HOSTNAME, DEFAULT_PORT, type ServerOptions };
 import type { ConnectionContext, ConnectionLimits } from "./connection_context.ts";
@@ -27,7 +27,6 @@ import { Pool } from "./pool.ts";
 import { shutdownSchedule } from "./shutdown_schedule.ts";
 import { LogThrottle } from "./log_throttle.ts";
 import type { Routes } from "../app/router.ts";
-import type { RemoteAddr } from "../app/request.ts";
 
 /**
  * An open connection with its socket. A class, not an object
@@ -82,7 +81,7 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
   #shutdown: Promise<void> | null = null;
   /** Connections refused over MAX_CONNECTIONS, lingering until their client has read the 503. */
   readonly #refusing: ConnectionRefusals;
-  /** Failed TLS handshakes: logged at most once a second. */
+  /** Failed TLS handshakes: logged at most once a second (listen.ts). */
   readonly #handshakeFailures = new LogThrottle();
   /** Set while shutdown waits for every connection to close. */
   #onAllClosed: (() => void) | null = null;
@@ -197,7 +196,7 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
   }
 
   #adopt(conn: Deno.Conn, ctx: ConnectionContext): void {
-    const remote = this.#remoteOf(conn);
+    const remote = setUp(conn, this.addr, this.#handshakeFailures);
     // Counted closed when the socket closes, even if a force-closed
     // connection's handler is still running.
     let entry: OpenEntry<Open> | null = null;
@@ -210,31 +209,6 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
     this.metrics.connectionOpened();
     entry = this.#connections.add(new Open(connection, conn));
     connection.serve(); // never rejects; the connection removes itself from the list when it closes
-  }
-
-  /**
-   * The peer's address, after the transport's setup: TCP without Nagle's
-   * delay (responses are whole; do not wait to coalesce them), TLS with one
-   * log line when the handshake fails (plain HTTP sent to the TLS port, an
-   * unknown certificate authority), a Unix socket's peer named by the path.
-   */
-  #remoteOf(conn: Deno.Conn): RemoteAddr {
-    const addr = conn.remoteAddr as Deno.NetAddr | Deno.UnixAddr;
-    if ("path" in addr) {
-      return { hostname: "", port: 0, path: (this.addr as Deno.UnixAddr).path };
-    }
-    if (this.scheme === "https") {
-      (conn as Deno.TlsConn).handshake().catch((error) => {
-        const skipped = this.#handshakeFailures.take();
-        if (skipped === null) return; // one line a second: a flood must not flood the log
-        connectionLog.warn("TLS handshake with {remote} failed: {error}{more}", {
-          remote: `${addr.hostname}:${addr.port}`,
-          error: error instanceof Error ? error.message : String(error),
-          more: skipped === 0 ? "" : ` (and ${skipped} more since the last line)`,
-        });
-      });
-    } else (conn as Deno.TcpConn).setNoDelay(true);
-    return addr;
   }
 
   /** Waits `ms`, or less if shutdown begins meanwhile. */

@@ -15,7 +15,8 @@ import type { Output } from "../io/output.ts";
 import type { RawResponse } from "../app/response.ts";
 import type { SocketReader } from "../io/reader.ts";
 import { startStreaming, type Streaming } from "./streaming.ts";
-import { writeStreamed } from "./answer_writer.ts";
+import { isStreamed, writeFixed, writeStreamed } from "./answer_writer.ts";
+import type { Step } from "./step.ts";
 import type { Written } from "./response_writer.ts";
 
 /** The streams of one connection. */
@@ -39,6 +40,20 @@ export class Streams {
     this.#reader = reader;
     this.#output = output;
     this.#connection = connection;
+  }
+
+  /**
+   * Writes `response` to `exchange`: a fixed one queued (a socket error ends
+   * the streaming parts and is thrown on), a streamed one written as it comes.
+   */
+  writeResponse(response: RawResponse, exchange: Exchange): Step<Written | null> {
+    if (isStreamed(response)) return this.write(response, exchange);
+    try {
+      return writeFixed(this.#output, response, exchange);
+    } catch (error) {
+      this.end(error);
+      throw error; // the peer went away or stopped reading
+    }
   }
 
   /** Whether a streamed response is being written. */

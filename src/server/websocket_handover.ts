@@ -12,13 +12,41 @@ import type { SocketReader } from "../io/reader.ts";
 import type { Output } from "../io/output.ts";
 import type { RawResponse } from "../app/response.ts";
 import type { RemoteAddr } from "../app/request.ts";
-import { switchingHead } from "../protocol/ws_handshake.ts";
+import { switchingHead, validFields } from "../protocol/ws_handshake.ts";
+import { rejection } from "../protocol/rejections.ts";
+import type { RequestHead } from "../protocol/request_head.ts";
+import { handlerLog } from "./log.ts";
+import { takeUpgrade } from "./upgrade.ts";
 import { logAccess } from "./access_log.ts";
 import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
 import type { Exchange } from "./exchange.ts";
 import type { ServerWebSocket } from "./server_websocket.ts";
 import type { Streams } from "./streams.ts";
 import type { WsSessionOptions, WsTransport } from "./ws_options.ts";
+
+/**
+ * The socket a 101 answer stands for, when it may open: made by
+ * `upgradeWebSocket()` for this very request, with fields that may go into a
+ * head, not while shutting down. Else the answer to give instead, logged.
+ */
+export function acceptUpgrade(
+  response: RawResponse,
+  head: RequestHead,
+  draining: boolean,
+): ServerWebSocket | RawResponse {
+  const socket = takeUpgrade(response, head.headers);
+  const why = socket === null
+    ? "a 101 answer that upgradeWebSocket() did not make for this request"
+    : !Array.isArray(response.headers) || !validFields(response.headers)
+    ? "the 101 answer's fields are not [token, string] pairs"
+    : null;
+  if (why !== null || draining) void socket?.shutdown(); // it never opens
+  if (why !== null) {
+    handlerLog.error("{path}: {why}", { path: head.rawPath, why });
+    return rejection("handler_error");
+  }
+  return draining ? rejection("shutting_down", { "Retry-After": "1" }) : socket!;
+}
 
 /** What of the connection a handover uses. */
 export interface HandoverParts {
