@@ -6,26 +6,9 @@
 
 import assert from "node:assert/strict";
 import { startServer } from "../fixtures/harness.ts";
+import { runCommand } from "../fixtures/run_command.ts";
 
-async function run(cmd: string, args: string[], stdin?: string) {
-  const child = new Deno.Command(cmd, {
-    args,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+const run = runCommand;
 
 Deno.test("curl reuses one connection across several URLs", async () => {
   await using s = startServer();

@@ -12,23 +12,14 @@ import { text } from "../../src/app/response.ts";
 import { Server } from "../../src/server/server.ts";
 import { capturingLogs } from "../fixtures/logs.ts";
 import { makeCertificates, type TestCertificates } from "../fixtures/tls.ts";
+import { runCommand } from "../fixtures/run_command.ts";
 
 const certificates: Promise<TestCertificates> = makeCertificates();
 
+/** A client's whole output, stdout then stderr. */
 async function run(cmd: string, args: string[], stdin?: string): Promise<string> {
-  const child = new Deno.Command(cmd, {
-    args,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const { stdout, stderr } = await runCommand(cmd, args, stdin);
+  return stdout + stderr;
 }
 
 function warnings(records: LogRecord[]): string[] {
