@@ -102,32 +102,24 @@ async function idle(kind: string): Promise<number> {
 
 async function tlsKeepAlive(kind: string): Promise<{ perSecond: number; cpuUs: number }> {
   const server = await startServer(kind, true);
-  await runWrk([
-    "taskset",
-    "-c",
-    "1",
-    "wrk",
-    "--latency",
-    "-t1",
-    "-c50",
-    "-d1s",
-    `https://127.0.0.1:${server.port}/`,
-  ], 1);
+  const wrk = (seconds: number) =>
+    runWrk(
+      [
+        "taskset",
+        "-c",
+        "1",
+        "wrk",
+        "--latency",
+        "-t1",
+        "-c50",
+        `-d${seconds}s`,
+        `https://127.0.0.1:${server.port}/`,
+      ],
+      seconds,
+    );
+  await wrk(1); // warm-up
   const before = cpuTicks(server.child.pid);
-  const result = await runWrk(
-    [
-      "taskset",
-      "-c",
-      "1",
-      "wrk",
-      "--latency",
-      "-t1",
-      "-c50",
-      `-d${SECONDS}s`,
-      `https://127.0.0.1:${server.port}/`,
-    ],
-    SECONDS,
-  );
+  const result = await wrk(SECONDS);
   const cpu = (cpuTicks(server.child.pid) - before) / TICKS;
   await stop(server);
   const requests = result.requests;
