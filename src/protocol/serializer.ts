@@ -41,6 +41,8 @@ export interface Encoded {
   /** A large body, kept apart so it is written as it is, without a copy; else null. */
   readonly body: Uint8Array | null;
   readonly close: boolean;
+  /** The body's bytes, in `bytes` or in `body` (0 when none is sent: HEAD, 204, 304). */
+  readonly bodyBytes: number;
 }
 
 /**
@@ -80,7 +82,12 @@ export function encodeResponse(res: RawResponse, options: SerializeOptions): Enc
   }
   const head = writeHead(plan, prefix, sendBody ? length : 0);
   if (sendBody) copyBody(head.bytes, head.length, text, body);
-  const encoded = { bytes: head.bytes, body: null, close: head.close };
+  const encoded = {
+    bytes: head.bytes,
+    body: null,
+    close: head.close,
+    bodyBytes: sendBody ? length : 0,
+  };
   if (prefix !== null && sendBody && length <= SMALL_TEXT_CHARS) {
     memo.keep(prefix, plan.last, text, encoded, head.length);
   }
@@ -105,7 +112,7 @@ function shortAscii(raw: string | Uint8Array): string | null {
  */
 function encodeApart(res: RawResponse, options: SerializeOptions, body: Uint8Array): Encoded {
   const head = encodeHead(res, options, body.length);
-  return { bytes: head.bytes, body, close: head.close };
+  return { bytes: head.bytes, body, close: head.close, bodyBytes: body.length };
 }
 
 /**

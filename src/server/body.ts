@@ -62,6 +62,8 @@ export class BodyReader {
   readonly #decoder: ChunkedDecoder | null;
   /** Bytes left of a Content-Length body. */
   #remaining: number;
+  /** A Content-Length body's length (0 for others). */
+  readonly #length: number;
   #done: boolean;
   #failure: RejectionCode | null = null;
   #beforeFirstRead: (() => Promise<void>) | null;
@@ -84,7 +86,7 @@ export class BodyReader {
     this.#reader = reader;
     this.#deadline = deadline;
     this.#beforeFirstRead = beforeFirstRead;
-    this.#remaining = framing.kind === "length" ? framing.length : 0;
+    this.#remaining = this.#length = framing.kind === "length" ? framing.length : 0;
     this.#done = framing.kind === "none";
     this.#decoder = framing.kind === "chunked"
       ? new ChunkedDecoder({
@@ -106,6 +108,14 @@ export class BodyReader {
   /** Why the body was refused, once it has been; null otherwise. */
   get failure(): RejectionCode | null {
     return this.#failure;
+  }
+
+  /**
+   * The body's bytes taken from the socket so far (for the telemetry's
+   * request size): a chunked body's data, by the sizes of its chunks begun.
+   */
+  get received(): number {
+    return this.#decoder !== null ? this.#decoder.total : this.#length - this.#remaining;
   }
 
   /** Whether any socket read happened for this body (so `100 Continue` went out). */
@@ -263,9 +273,11 @@ export class BodyReader {
         await this.#waitOnClient(send());
       }
       const n = await this.#waitOnClient(reader.readInto(body.subarray(filled), this.#deadline));
-      if (this.#failure !== null) return this.#failure; // stopped meanwhile
-      if (n === "timeout") return this.#fail("body_timeout");
-      if (n === "eof") return this.#fail("incomplete_body");
+      if (typeof n === "string" || this.#failure !== null) {
+        this.#remaining = length - filled; // what `received` reports of a failed body
+        if (this.#failure !== null) return this.#failure; // stopped meanwhile
+        return this.#fail(n === "timeout" ? "body_timeout" : "incomplete_body");
+      }
       filled += n;
     }
     this.#remaining = 0;

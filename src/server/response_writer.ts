@@ -57,6 +57,8 @@ export class StreamFailedEarly extends Error {
 export interface Written {
   /** Bytes queued or written, head included. */
   readonly bytes: number;
+  /** Of those, the body's, without the head or the chunked framing (the telemetry's response size). */
+  readonly body: number;
   /** False when the body was cut short or delimited by closing: the connection must close. */
   readonly reusable: boolean;
   /** The status that went out, for the access log and the counters. */
@@ -100,7 +102,7 @@ export async function writeResponse(
     const head = encodeHead(res, options, "close");
     const bytes = head.bytes;
     output.queue(bytes);
-    return { bytes: bytes.length, reusable: !head.close, status: res.status };
+    return { bytes: bytes.length, body: 0, reusable: !head.close, status: res.status };
   }
   const pending = collected.pending?.then(checkChunk, failedRead) ?? null;
   // Awaited only after the head is queued and flushed: a producer that fails
@@ -152,11 +154,11 @@ async function writeSized(
       if (sent < length) result = await source.read();
     }
   } catch (error) {
-    return cutShort(source, error, bytes, res.status);
+    return cutShort(source, error, bytes, sent, res.status);
   }
   source.cancel(); // closes a file not read to its end
   // Shorter than its Content-Length (shrunk since): only closing tells the client.
-  return { bytes, reusable: reusable && sent === length, status: res.status };
+  return { bytes, body: sent, reusable: reusable && sent === length, status: res.status };
 }
 
 async function streamChunked(
@@ -172,6 +174,7 @@ async function streamChunked(
   const chunked = options.version === "HTTP/1.1";
   const frame = (data: Uint8Array) => chunked ? chunkFrame(data) : data;
   let bytes = 0;
+  let sent = 0; // of the body, unframed
   try {
     // In the try: a head the serialiser refuses (a TypeError, answered with
     // 500 by the caller) must cancel the stream too.
@@ -188,6 +191,7 @@ async function streamChunked(
       if (framed !== data) freeBytes(data);
       output.queue(framed, true);
       bytes += framed.length;
+      sent += data.length;
     }
     await output.flush(); // the head goes out now, before the producer's next chunk
     for (;;) {
@@ -197,24 +201,25 @@ async function streamChunked(
       pending = null;
       if (result === ABORTED) {
         source.cancel();
-        return { bytes, reusable: false, status: res.status };
+        return { bytes, body: sent, reusable: false, status: res.status };
       }
       if (result.done) break;
       if (result.value.length === 0) continue; // an empty chunk would end the body
       const framed = frame(result.value);
       output.queue(framed, chunked); // a chunk frame is our copy; a bare chunk the producer's
       bytes += framed.length;
+      sent += result.value.length;
       await output.flush(); // the next chunk is read only once this one is written
     }
   } catch (error) {
     // Closing without the last chunk tells the client the body is truncated.
-    return cutShort(source, error, bytes, res.status);
+    return cutShort(source, error, bytes, sent, res.status);
   }
   if (chunked) {
     output.queue(LAST_CHUNK);
     bytes += LAST_CHUNK.length;
   }
-  return { bytes, reusable: chunked, status: res.status };
+  return { bytes, body: sent, reusable: chunked, status: res.status };
 }
 
 /**
@@ -222,11 +227,18 @@ async function streamChunked(
  * no await. Throws a TypeError for an invalid head (the caller answers 500).
  */
 export function queueFixed(output: Output, res: RawResponse, options: SerializeOptions): Written {
-  const { bytes, body, close } = encodeResponse(res, options);
+  const { bytes, body, close, bodyBytes } = encodeResponse(res, options);
   output.queue(bytes);
-  if (body === null) return { bytes: bytes.length, reusable: !close, status: res.status };
+  if (body === null) {
+    return { bytes: bytes.length, body: bodyBytes, reusable: !close, status: res.status };
+  }
   output.queue(body, isOwnedBody(body));
-  return { bytes: bytes.length + body.length, reusable: !close, status: res.status };
+  return {
+    bytes: bytes.length + body.length,
+    body: bodyBytes,
+    reusable: !close,
+    status: res.status,
+  };
 }
 
 function queueHead(
@@ -238,7 +250,12 @@ function queueHead(
   const head = encodeHead(res, options, framing);
   const bytes = head.bytes;
   output.queue(bytes);
-  return { bytes: bytes.length, reusable: framing !== "close" && !head.close, status: res.status };
+  return {
+    bytes: bytes.length,
+    body: 0, // the head alone; a caller that sends a body after it counts its own
+    reusable: framing !== "close" && !head.close,
+    status: res.status,
+  };
 }
 
 /**
@@ -246,14 +263,20 @@ function queueHead(
  * the connection must close, which tells the client it is cut short), or the
  * peer went away (rethrown). The source is cancelled either way.
  */
-function cutShort(source: ChunkSource, error: unknown, bytes: number, status: number): Written {
+function cutShort(
+  source: ChunkSource,
+  error: unknown,
+  bytes: number,
+  body: number,
+  status: number,
+): Written {
   source.cancel();
   if (!(error instanceof StreamReadError)) throw error;
   handlerLog.error("response body failed after {bytes} bytes: {error}", {
     bytes,
     error: error.cause,
   });
-  return { bytes, reusable: false, status };
+  return { bytes, body, reusable: false, status };
 }
 
 const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");

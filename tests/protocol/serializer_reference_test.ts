@@ -274,6 +274,7 @@ function compareResponse(
   assert.ok("value" in got, `threw ${JSON.stringify(got)}`);
   assert.equal(text(got.value.bytes), text(want.value.bytes));
   assert.equal(got.value.close, want.value.close, "close");
+  assert.equal(got.value.bodyBytes, want.value.bodyBytes, "the body's byte count");
   assert.equal(text(got.value.body), text(want.value.body), "the body kept apart");
   if (got.value.body !== null && res.body instanceof Uint8Array) {
     assert.equal(got.value.body, res.body, "a large byte body is written as it is, not copied");

@@ -122,8 +122,9 @@ export function referenceEncodeResponse(res: RawResponse, options: SerializeOpti
   const { text, close } = referenceHeadText(res, options, body.length);
   const head = latin1Bytes(text);
   const sent = options.omitBody ? new Uint8Array(0) : body;
-  if (sent.length >= SEPARATE_BODY_BYTES) return { bytes: head, body: sent, close };
-  return { bytes: referenceBody([head, sent]), body: null, close };
+  const bodyBytes = sent.length;
+  if (bodyBytes >= SEPARATE_BODY_BYTES) return { bytes: head, body: sent, close, bodyBytes };
+  return { bytes: referenceBody([head, sent]), body: null, close, bodyBytes };
 }
 
 /** The reference for `serializeResponse()`: the whole message as one array. */

@@ -133,3 +133,20 @@ Deno.test("BodyReader lends its handler's permit while a read waits, and takes i
   permit.release();
   assert.equal(pool.active, 0);
 });
+
+Deno.test("BodyReader.received counts the body's bytes taken: Content-Length, chunked, refused and cut short", async () => {
+  const whole = reader(source("x".repeat(5000), 700), { kind: "length", length: 5000 }).body;
+  assert.equal(whole.received, 0);
+  await whole.readAll();
+  assert.equal(whole.received, 5000);
+  const chunked = reader(source("3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n", 5), { kind: "chunked" }).body;
+  await chunked.readAll();
+  assert.equal(chunked.received, 7); // data only, not the framing
+  const tooLarge = reader(source(""), { kind: "length", length: (1 << 20) + 1 }).body;
+  assert.equal(tooLarge.received, 0); // refused from the head: nothing read
+  const cut = reader(source("x".repeat(300), 100), { kind: "length", length: 1000 }).body;
+  assert.equal(await cut.readAll(), "incomplete_body");
+  assert.equal(cut.received, 300);
+  const none = reader(source(""), { kind: "none" }).body;
+  assert.equal(none.received, 0);
+});

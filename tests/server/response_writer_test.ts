@@ -8,6 +8,7 @@ import {
   writeResponse,
 } from "../../src/server/response_writer.ts";
 import { Router } from "../../src/app/router.ts";
+import { SizedBody } from "../../src/io/sized_body.ts";
 import { Latch, RawClient, startServer } from "../fixtures/harness.ts";
 
 const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
@@ -346,4 +347,34 @@ Deno.test("a producer that reuses its buffer still sends each chunk as it was (w
   await using s = startServer({}, router);
   const res = await fetch(`http://127.0.0.1:${s.port}/words`);
   assert.equal(await res.text(), "alpha\nbravo\ncharl\n");
+});
+
+Deno.test("Written.body counts the body's bytes alone: no head, no chunk framing, none to HEAD or 204", async () => {
+  const sent = async (res: RawResponse, options: Partial<WriteOptions> = {}) => {
+    const output = new Output({ write: (p) => Promise.resolve(p.length) }, 60_000);
+    try {
+      const written = await writeResponse(output, res, { ...PLAIN_OPTIONS, ...options });
+      await output.flush();
+      return [written.body, written.bytes > written.body];
+    } finally {
+      output.dispose();
+    }
+  };
+  const big = new Uint8Array(100_000);
+  assert.deepEqual(await sent({ status: 200, body: "héllo" }), [6, true]); // UTF-8 bytes
+  assert.deepEqual(await sent({ status: 200, body: big }), [100_000, true]); // kept apart
+  assert.deepEqual(await sent({ status: 200, body: "hello" }, { omitBody: true }), [0, true]);
+  assert.deepEqual(await sent({ status: 204 }), [0, true]);
+  let gate!: () => void;
+  const opened = new Promise<void>((resolve) => gate = resolve);
+  const chunked = waiting(["ab", "cde"], opened, ["fghij"]);
+  const streamed = sent({ status: 200, body: chunked }, {
+    closingSignal: () => (gate(), new AbortController().signal),
+  });
+  assert.deepEqual(await streamed, [10, true]);
+  const sized = new SizedBody(7, async function* () {
+    yield bytes("abc");
+    yield bytes("defg");
+  });
+  assert.deepEqual(await sent({ status: 200, body: sized }), [7, true]);
 });
