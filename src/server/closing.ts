@@ -27,6 +27,7 @@ import type { RequestHead } from "../protocol/head_parser.ts";
 import { serializeResponse } from "../protocol/serializer.ts";
 import type { SocketReader } from "../io/reader.ts";
 import type { Streams } from "./streams.ts";
+import { telemetry } from "./telemetry.ts";
 
 /** What {@link Closing} needs of its connection. */
 export interface ClosingHost {
@@ -112,6 +113,7 @@ export class Closing {
     const status = REJECTIONS[code].status;
     this.#output.queue(bytes);
     this.#ctx.metrics.record(null, status);
+    if (telemetry !== null) telemetry.refused(this.#host, code, head, this.#ctx.secure === true);
     if (started !== null) logAccess(this.#host.remote, head, status, bytes.length, started, code);
   }
 

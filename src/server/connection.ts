@@ -40,6 +40,7 @@ import type { RemoteAddr } from "../app/request.ts";
 import { SocketReader } from "../io/reader.ts";
 import type { Step } from "./step.ts";
 import { Streams } from "./streams.ts";
+import { telemetry } from "./telemetry.ts";
 import type { Written } from "./response_writer.ts";
 import { ServerWebSocket } from "./server_websocket.ts";
 import { acceptUpgrade, HandedOver, handOver } from "./websocket_handover.ts";
@@ -110,6 +111,7 @@ export class Connection {
   close(): void {
     if (this.#closing.closed) return;
     this.#closing.closed = true;
+    if (telemetry !== null) telemetry.closed(this); // a request still open ends unanswered
     this.#output.dispose();
     this.#reader.dispose();
     this.#streams.closed();
@@ -196,6 +198,7 @@ export class Connection {
     if (body.failure !== null) return closing.refuse(body.failure, head, body);
     const exchange = new Exchange(head, plan, body, started, this.#streams);
     closing.unanswered = exchange;
+    if (telemetry !== null) telemetry.begin(this, exchange, match, this.#ctx.secure === true);
     // A path or method the router does not know is answered at once.
     if (match.kind !== "found") return this.#answer(routeMiss(match, exchange), exchange);
     const route = match.route;
@@ -271,6 +274,7 @@ export class Connection {
   /** Counts and logs the request, and flushes when the answers should go out now. */
   #end(exchange: Exchange, written: Written): Step<boolean> {
     const { started, counted, keepAlive } = exchange;
+    if (telemetry !== null) telemetry.end(this, written);
     if (counted !== null) this.#ctx.metrics.record(counted, written.status);
     if (started !== null) {
       logAccess(this.remote, exchange.head, written.status, written.bytes, started, null);

@@ -13,6 +13,7 @@ import { connectionLog } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { OpenList } from "./open_list.ts";
 import { refusalBytes } from "./closing.ts";
+import { telemetry } from "./telemetry.ts";
 
 /** The refused connections still lingering, and refusing the next. */
 export class ConnectionRefusals {
@@ -38,6 +39,10 @@ export class ConnectionRefusals {
   /** Answers `conn` 503 and closes it by lingering; `open` is how many connections are served. */
   refuse(conn: Deno.Conn, open: number): void {
     this.metrics.connectionRefused();
+    // No request is read: metrics only (over TLS, the conn has a handshake).
+    if (telemetry !== null) {
+      telemetry.refused(null, "too_many_connections", null, "handshake" in conn);
+    }
     const addr = conn.remoteAddr;
     connectionLog.warn("refused connection from {remote}: {open} connections open", {
       remote: "hostname" in addr ? `${addr.hostname}:${addr.port}` : "a Unix socket",

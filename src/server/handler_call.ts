@@ -30,6 +30,7 @@ import { RawRequest, type RemoteAddr } from "../app/request.ts";
 import { rejection } from "../protocol/rejections.ts";
 import type { Step } from "./step.ts";
 import type { Streams } from "./streams.ts";
+import { telemetry } from "./telemetry.ts";
 
 const NOT_FOUND = text("Not Found\n", { status: 404 });
 
@@ -160,7 +161,8 @@ export function callHandler<A, R>(
 ): Step<R> {
   let result: unknown;
   try {
-    result = handler(request);
+    // With OpenTelemetry on, in the request's span context (its `then` below stays outside it).
+    result = telemetry === null ? handler(request) : telemetry.run(arg, handler, request);
   } catch (error) {
     permit?.release();
     return answer(handlerFailed(request, error), arg);

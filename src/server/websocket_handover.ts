@@ -22,6 +22,7 @@ import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_c
 import type { Exchange } from "./exchange.ts";
 import type { ServerWebSocket } from "./server_websocket.ts";
 import type { Streams } from "./streams.ts";
+import { telemetry } from "./telemetry.ts";
 import type { WsSessionOptions, WsTransport } from "./ws_options.ts";
 
 /**
@@ -81,6 +82,7 @@ export async function handOver(
     parts.closed();
     return false;
   }
+  if (telemetry !== null) telemetry.end(exchange, { status: 101, body: 0 }); // as Deno.serve: at the 101
   if (exchange.counted !== null) ctx.metrics.record(exchange.counted, 101);
   if (exchange.started !== null) {
     logAccess(parts.remote, exchange.head, 101, head.length, exchange.started, null);
