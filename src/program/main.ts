@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { Cluster, type ClusterEnd } from "./cluster.ts";
 import { type Config, loadConfig, usage } from "./settings.ts";
 import { startListener } from "./listener.ts";
+import { VERSION } from "./version.ts";
 import { exposedGc } from "./idle_gc.ts";
 import { serverLog, setupLogging } from "../server/log.ts";
 import { type ListenScheme, listenUrl } from "../server/listen.ts";
@@ -27,6 +28,15 @@ import { clearStaleSocket } from "../server/unix_socket.ts";
 const SHIPPED_WWW = fileURLToPath(new URL("../../www", import.meta.url));
 
 const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
+
+/** Whether `path` is a folder this process may read. */
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
 
 function printTo(stream: typeof Deno.stdout | typeof Deno.stderr, message: string): void {
   stream.writeSync(new TextEncoder().encode(message));
@@ -39,14 +49,23 @@ async function main(): Promise<number> {
     printTo(Deno.stdout, usage());
     return 0;
   }
+  if (loaded.kind === "version") {
+    printTo(Deno.stdout, `rawhttp ${VERSION} (deno ${Deno.version.deno})\n`);
+    return 0;
+  }
   if (loaded.kind === "error") {
     // Before logging is set up, and for a person at a terminal: one plain line.
     printTo(Deno.stderr, `rawhttp: ${loaded.message}\n`);
     return 2;
   }
   const config = { ...loaded.config };
-  await setupLogging(config.logLevel, config.logFormat);
   if (config.wwwDir === "") config.wwwDir = SHIPPED_WWW;
+  else if (!isFolder(config.wwwDir)) {
+    // Not a 404 on /about later: a setting that names nothing is a bad setting.
+    printTo(Deno.stderr, `rawhttp: WWW_DIR "${config.wwwDir}" is not a folder that can be read\n`);
+    return 2;
+  }
+  await setupLogging(config.logLevel, config.logFormat);
   if (config.idleGcAfterMs > 0 && exposedGc() === null) {
     serverLog.warn(
       "IDLE_GC_AFTER needs the V8 flag --expose-gc (deno run --v8-flags=--expose-gc ...): " +

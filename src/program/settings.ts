@@ -65,6 +65,8 @@ export interface Setting {
   readonly min?: number;
   readonly max?: number;
   readonly choices?: readonly string[];
+  /** Other spellings of choices, taken as the choice they name (`warn` for `warning`). */
+  readonly aliases?: Readonly<Record<string, string>>;
   /** What it does and why the default. */
   readonly doc: string;
 }
@@ -187,7 +189,8 @@ export const SETTINGS: readonly Setting[] = [
     kind: "choice",
     default: "info",
     choices: LOG_LEVELS,
-    doc: "Lowest level logged; info includes one access line per request.",
+    aliases: { warn: "warning" },
+    doc: "Lowest level logged; info includes one access line per request. warn is taken as warning.",
   },
   {
     key: "logFormat",
@@ -227,6 +230,7 @@ function flagFor(env: string): string {
 export type ConfigResult =
   | { readonly kind: "config"; readonly config: Config }
   | { readonly kind: "help" }
+  | { readonly kind: "version" }
   | { readonly kind: "error"; readonly message: string };
 
 /** The defaults, as a Config. */
@@ -269,6 +273,7 @@ export function loadConfig(
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--help" || arg === "-h") return { kind: "help" };
+    if (arg === "--version" || arg === "-V") return { kind: "version" };
     const eq = arg.indexOf("=");
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const setting = SETTINGS.find((s) =>
@@ -332,10 +337,12 @@ function parseValue(s: Setting, value: string): string | number | { error: strin
   switch (s.kind) {
     case "text":
       return value;
-    case "choice":
-      return s.choices!.includes(value)
-        ? value
+    case "choice": {
+      const choice = s.aliases?.[value] ?? value;
+      return s.choices!.includes(choice)
+        ? choice
         : { error: `expected one of ${s.choices!.join(", ")}` };
+    }
     case "port":
     case "count":
       return inRange(s, /^\d+$/.test(value) ? Number(value) : NaN, "an integer");

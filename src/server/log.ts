@@ -11,7 +11,6 @@
 
 import {
   configure,
-  getJsonLinesFormatter,
   getLogger,
   getTextFormatter,
   type Logger,
@@ -54,8 +53,46 @@ export function announce(message: string): void {
 /** A text or JSON-lines formatter for `format`. */
 export function formatterFor(format: LogFormat): TextFormatter {
   return format === "json"
-    ? getJsonLinesFormatter({ categorySeparator: "." })
+    ? jsonLines
     : getTextFormatter({ timestamp: "date-time-timezone", category: ".", value: "bare" });
+}
+
+/** LogTape's JSON-lines fields, with the level names it gives them. */
+const JSON_LEVELS: Record<string, string> = {
+  trace: "TRACE",
+  debug: "DEBUG",
+  info: "INFO",
+  warning: "WARN",
+  error: "ERROR",
+  fatal: "FATAL",
+};
+
+/** A value as the text format shows it: a string as it is, anything else inspected. */
+function bare(value: unknown): string {
+  return typeof value === "string" ? value : Deno.inspect(value);
+}
+
+/**
+ * One JSON object per line, with LogTape's fields (`@timestamp`, `level`,
+ * `message`, `logger`, `properties`), but the message rendered with bare
+ * values as the text format has them: LogTape's own quotes string values
+ * (`listening on "http://…"`), which a log search then has to match.
+ */
+const jsonLines: TextFormatter = (record) =>
+  JSON.stringify({
+    "@timestamp": new Date(record.timestamp).toISOString(),
+    level: JSON_LEVELS[record.level] ?? record.level.toUpperCase(),
+    message: record.message.map((part, i) => i % 2 === 0 ? part : bare(part)).join(""),
+    logger: record.category.join("."),
+    properties: record.properties,
+  }, jsonValue) + "\n";
+
+/** What JSON.stringify writes for a property: errors with their message and stack, bigints as text. */
+function jsonValue(_key: string, value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack };
+  }
+  return typeof value === "bigint" ? value.toString() : value;
 }
 
 /**

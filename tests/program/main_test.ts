@@ -284,3 +284,18 @@ Deno.test("main.ts warns that IDLE_GC_AFTER needs --expose-gc when run without i
   assert.doesNotMatch(await run(bare, { IDLE_GC_AFTER: "0" }), /expose-gc/);
   assert.doesNotMatch(await run([...START_FLAGS], {}), /expose-gc/);
 });
+
+Deno.test("main.ts --version prints the version and exits 0", async () => {
+  const { code, stdout } = await runToExit({}, ["--version"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /^rawhttp \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+\)\n$/);
+});
+
+Deno.test("main.ts with a WWW_DIR that is not a folder exits 2 at once, saying so", async () => {
+  const { code, stderr } = await runToExit({ WWW_DIR: "/nonexistent/rawhttp-www" });
+  assert.equal(code, 2);
+  assert.equal(
+    stderr,
+    'rawhttp: WWW_DIR "/nonexistent/rawhttp-www" is not a folder that can be read\n',
+  );
+});

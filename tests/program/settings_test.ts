@@ -304,3 +304,11 @@ Deno.test("loadConfig() takes TLS files in pairs, and a Unix socket alone with o
   assert.equal(tls.tlsKeyFile, "k.pem");
   assert.equal(ok(loadConfig({ UNIX_SOCKET: "/run/r.sock" }, [])).unixSocket, "/run/r.sock");
 });
+
+Deno.test("loadConfig() takes LOG_LEVEL=warn as warning, and --version as a request for the version", () => {
+  assert.equal(ok(loadConfig({ LOG_LEVEL: "warn" }, [])).logLevel, "warning");
+  assert.equal(ok(loadConfig({}, ["--log-level", "warn"])).logLevel, "warning");
+  assert.equal(loadConfig({ LOG_LEVEL: "warnings" }, []).kind, "error");
+  assert.equal(loadConfig({}, ["--version"]).kind, "version");
+  assert.equal(loadConfig({}, ["-V"]).kind, "version");
+});

@@ -103,3 +103,28 @@ Deno.test("the text format prints bare values and the JSON format one object per
     assert.equal(JSON.parse(line).properties.status, 200);
   });
 });
+
+Deno.test("JSON log messages hold values bare, as the text format does; errors keep message and stack", () => {
+  const record = {
+    category: ["rawhttp", "server"],
+    level: "info",
+    message: ["listening on ", "http://127.0.0.1:8080/", " (", 2, " listeners)"],
+    rawMessage: "listening on {url} ({n} listeners)",
+    timestamp: Date.UTC(2026, 11, 8),
+    properties: { url: "http://127.0.0.1:8080/", n: 2, error: new Error("boom"), big: 10n },
+  } as const;
+  const line = formatterFor("json")(record as never);
+  assert.ok(line.endsWith("\n"));
+  const parsed = JSON.parse(line);
+  assert.equal(parsed.message, "listening on http://127.0.0.1:8080/ (2 listeners)");
+  assert.equal(parsed["@timestamp"], "2026-12-08T00:00:00.000Z");
+  assert.equal(parsed.level, "INFO");
+  assert.equal(parsed.logger, "rawhttp.server");
+  assert.equal(parsed.properties.url, "http://127.0.0.1:8080/");
+  assert.equal(parsed.properties.error.message, "boom");
+  assert.equal(parsed.properties.big, "10");
+  assert.equal(
+    JSON.parse(formatterFor("json")({ ...record, level: "warning" } as never)).level,
+    "WARN",
+  );
+});
