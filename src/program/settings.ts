@@ -190,7 +190,8 @@ export const SETTINGS: readonly Setting[] = [
     default: "info",
     choices: LOG_LEVELS,
     aliases: { warn: "warning" },
-    doc: "Lowest level logged; info includes one access line per request. warn is taken as warning.",
+    doc:
+      "Lowest level logged; info includes one access line per request. warn is taken as warning.",
   },
   {
     key: "logFormat",
