@@ -93,7 +93,13 @@ export {
 export { type RejectionCode, REJECTIONS } from "./src/protocol/rejections.ts";
 export { setupLogging } from "./src/server/log.ts";
 export { serveFile, staticFiles } from "./src/handlers/static.ts";
-export { healthHandler } from "./src/handlers/health.ts";
+export {
+  type Health,
+  healthHandler,
+  Readiness,
+  type ReadinessBody,
+  readinessHandler,
+} from "./src/handlers/health.ts";
 export {
   type ListenerShare,
   metricsHandler,

@@ -34,6 +34,7 @@ export type ToWorker =
   | { readonly type: "snapshot"; readonly id: number }
   /** The whole cluster's report, answering your `collect` `id`. */
   | { readonly type: "report"; readonly id: number; readonly report: MetricsReport }
+  | { readonly type: "drain" }
   | { readonly type: "shutdown" };
 
 /** Messages from a worker to the main thread. */
@@ -257,6 +258,11 @@ export class Cluster {
     member.gone(0, message);
     this.#forget(member);
     this.shutdown();
+  }
+
+  /** Tells every worker that shutdown is coming: their /ready answers 503. */
+  drain(): void {
+    for (const m of this.#members) m.send({ type: "drain" });
   }
 
   /**

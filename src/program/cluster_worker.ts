@@ -10,6 +10,7 @@ import { type MetricsReport, metricsReport } from "../handlers/metrics.ts";
 import { serverLog, setupLogging } from "../server/log.ts";
 import { startListener } from "./listener.ts";
 import type { Server } from "../server/server.ts";
+import { Readiness } from "../handlers/health.ts";
 
 /** The worker's side of `postMessage`, typed (this file is checked with the window lib). */
 const scope = self as unknown as {
@@ -23,6 +24,8 @@ function post(message: FromWorker): void {
 }
 
 let server: Server | null = null;
+/** What this listener's /ready answers from. */
+const readiness = new Readiness();
 let startedAt = 0;
 let index = 0;
 /** Settles once "start" is handled, so a "shutdown" right behind it waits for it. */
@@ -52,6 +55,7 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       port: message.port,
       reusePort: true,
       metricsReport: clusterReport,
+      readiness,
     }) as Server<Deno.NetAddr>;
   } catch (error) {
     post({ type: "failed", error: String(error) });
@@ -96,6 +100,9 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
     case "report":
       collecting.get(message.id)?.(message.report);
       collecting.delete(message.id);
+      return;
+    case "drain":
+      readiness.drain();
       return;
     case "shutdown":
       // Nothing awaits a message handler: a failure is reported, and the

@@ -5,7 +5,7 @@
  */
 
 import { fileRoute, staticFiles } from "../handlers/static.ts";
-import { healthHandler } from "../handlers/health.ts";
+import { healthHandler, Readiness, readinessHandler } from "../handlers/health.ts";
 import { metricsHandler, type MetricsReport } from "../handlers/metrics.ts";
 import type { Metrics } from "../server/metrics.ts";
 import type { Pool } from "../server/pool.ts";
@@ -22,6 +22,8 @@ export interface AppOptions {
   readonly startedAt: number;
   readonly metrics: Metrics;
   readonly pool: Pool;
+  /** What `/ready` answers from: ready until shutdown begins (a fresh one by default). */
+  readonly readiness?: Readiness;
   /**
    * Where `/metrics` gets its report when it must cover more than this
    * listener (`--listeners N`); by default, `metrics` and `pool` alone.
@@ -38,6 +40,7 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ["GET /static/*", "files from the www/ folder (/static/ws.html talks to /ws/echo)"],
   ["GET /ws/echo", "a WebSocket that greets, then echoes every message"],
   ["GET /health", "liveness: {status, uptime_seconds, timestamp}"],
+  ["GET /ready", "readiness: 200 {status: ready}, 503 {status: draining} once shutdown began"],
   ["GET /metrics", "request counts, pool and connections (JSON; ?format=prometheus)"],
 ];
 
@@ -84,6 +87,10 @@ export function createApp(options: AppOptions): Router {
     .get("/ws/echo", echoSocket)
     // Observability answers even when every worker is busy, and is not counted.
     .get("/health", healthHandler(options.startedAt), { metered: false, pooled: false })
+    .get("/ready", readinessHandler(options.readiness ?? new Readiness()), {
+      metered: false,
+      pooled: false,
+    })
     .get("/metrics", metricsHandler(options.metricsReport ?? options), {
       metered: false,
       pooled: false,

@@ -9,6 +9,7 @@
 import { createApp } from "./demo_app.ts";
 import { type Config, limitsOf } from "./settings.ts";
 import type { MetricsReport } from "../handlers/metrics.ts";
+import type { Readiness } from "../handlers/health.ts";
 import { Metrics } from "../server/metrics.ts";
 import { Pool } from "../server/pool.ts";
 import { Server } from "../server/server.ts";
@@ -22,6 +23,8 @@ export interface ListenerOptions {
   readonly port: number;
   /** SO_REUSEPORT, so the cluster's listeners share the port. */
   readonly reusePort: boolean;
+  /** What `/ready` answers from; drained when shutdown begins. */
+  readonly readiness?: Readiness;
   /** How `/metrics` covers every listener of a cluster. */
   readonly metricsReport?: () => Promise<MetricsReport>;
 }
@@ -41,6 +44,7 @@ export function startListener(
     startedAt: options.startedAt,
     metrics,
     pool,
+    ...(options.readiness ? { readiness: options.readiness } : {}),
     ...(options.metricsReport ? { metricsReport: options.metricsReport } : {}),
   });
   const where = config.unixSocket !== ""

@@ -19,6 +19,7 @@ import { Cluster, type ClusterEnd } from "./cluster.ts";
 import { type Config, loadConfig, usage } from "./settings.ts";
 import { startListener } from "./listener.ts";
 import { VERSION } from "./version.ts";
+import { Readiness } from "../handlers/health.ts";
 import { exposedGc } from "./idle_gc.ts";
 import { serverLog, setupLogging } from "../server/log.ts";
 import { type ListenScheme, listenUrl } from "../server/listen.ts";
@@ -89,20 +90,33 @@ async function main(): Promise<number> {
       serverLog.warn("second {signal}: exiting without waiting", { signal });
       Deno.exit(1);
     }
+    // /ready fails at once; for DRAIN_DELAY everything else goes on, so a
+    // load balancer stops routing here before connections are refused.
+    running.drain();
+    const delay = config.drainDelayMs;
+    if (delay > 0) {
+      serverLog.info("{signal} received: /ready answers 503; stopping in {delay} ms", {
+        signal,
+        delay,
+      });
+    }
     // Logged once every listener is closed, so whoever reads this line can
     // rely on new connections being refused. A signal listener's promise
     // has no one to reject to: a failure is logged, and the program ends 1.
-    running.close().then(
-      () =>
-        serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
-          signal,
-          ms: config.shutdownTimeoutMs,
-        }),
-      (error) => {
-        serverLog.fatal("shutdown failed: {error}", { error });
-        Deno.exit(1);
-      },
-    );
+    const stop = () =>
+      running.close().then(
+        () =>
+          serverLog.info("{signal} received: shutting down (deadline {ms} ms)", {
+            signal,
+            ms: config.shutdownTimeoutMs,
+          }),
+        (error) => {
+          serverLog.fatal("shutdown failed: {error}", { error });
+          Deno.exit(1);
+        },
+      );
+    if (delay > 0) setTimeout(stop, delay);
+    else stop();
   };
   // Installed before the "listening" line, so a signal sent by whoever waits
   // for that line is always handled gracefully.
@@ -129,6 +143,8 @@ async function main(): Promise<number> {
 interface Running {
   readonly addr: Deno.NetAddr | Deno.UnixAddr;
   readonly scheme: ListenScheme;
+  /** Makes /ready answer 503 (shutdown is coming). */
+  drain(): void;
   /** Begins shutdown; resolves once no listener accepts. */
   close(): Promise<void>;
   readonly finished: Promise<ClusterEnd>;
@@ -139,10 +155,17 @@ async function run(config: Config, startedAt: number): Promise<Running> {
   if (config.listeners === 1) {
     // A socket file a killed server left is removed; a live one is refused.
     if (config.unixSocket !== "") await clearStaleSocket(config.unixSocket);
-    const server = startListener(config, { startedAt, port: config.port, reusePort: false });
+    const readiness = new Readiness();
+    const server = startListener(config, {
+      startedAt,
+      port: config.port,
+      reusePort: false,
+      readiness,
+    });
     return {
       addr: server.addr,
       scheme: server.scheme,
+      drain: () => readiness.drain(),
       close: () => {
         server.shutdown(); // closes the listener before it returns
         return Promise.resolve();
@@ -163,6 +186,7 @@ async function run(config: Config, startedAt: number): Promise<Running> {
   return {
     addr: cluster.addr,
     scheme,
+    drain: () => cluster.drain(),
     close: () => cluster.shutdown(),
     finished: cluster.finished,
   };

@@ -28,6 +28,7 @@ export interface Config {
   writeTimeoutMs: number;
   lingerTimeoutMs: number;
   shutdownTimeoutMs: number;
+  drainDelayMs: number;
   metricsTimeoutMs: number;
   idleGcAfterMs: number;
   recvBufferBytes: number;
@@ -148,6 +149,18 @@ export const SETTINGS: readonly Setting[] = [
   limit("writeTimeoutMs", "WRITE_TIMEOUT", "duration"),
   limit("lingerTimeoutMs", "LINGER_TIMEOUT", "duration"),
   limit("shutdownTimeoutMs", "SHUTDOWN_TIMEOUT", "duration"),
+  {
+    key: "drainDelayMs",
+    env: "DRAIN_DELAY",
+    kind: "duration",
+    default: 0,
+    min: 0,
+    max: 10 * 60 * SECOND,
+    doc: "After SIGTERM, how long to go on serving while /ready answers 503, before new " +
+      "connections are refused and SHUTDOWN_TIMEOUT's drain begins, so a load balancer stops " +
+      "routing here first (Kubernetes: more than its endpoints take to update, 5-10 s). 0: at " +
+      "once, since docker stop's 10 s before SIGKILL leave room only for SHUTDOWN_TIMEOUT.",
+  },
   limit("maxRequestLineBytes", "MAX_REQUEST_LINE_BYTES", "bytes"),
   limit("maxHeadBytes", "MAX_HEADER_BYTES", "bytes"),
   limit("maxHeaderCount", "MAX_HEADER_COUNT", "count"),

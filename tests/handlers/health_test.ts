@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { healthHandler, uptimeSeconds } from "../../src/handlers/health.ts";
+import {
+  healthHandler,
+  Readiness,
+  readinessHandler,
+  uptimeSeconds,
+} from "../../src/handlers/health.ts";
 import { healthUrl } from "../../src/program/healthcheck.ts";
 import type { Health } from "../../src/handlers/health.ts";
-import { makeRequest, responseHeader } from "../fixtures/request.ts";
+import { bodyText, makeRequest, responseHeader } from "../fixtures/request.ts";
 
 Deno.test("healthHandler() answers 200 JSON with status ok, uptime and a UTC timestamp", async () => {
   const before = Date.now();
@@ -49,4 +54,19 @@ Deno.test("healthUrl() asks a wildcard address on its loopback, and brackets IPv
   assert.equal(healthUrl("::1", 9000), "http://[::1]:9000/health");
   assert.equal(healthUrl("10.0.0.5", 80), "http://10.0.0.5:80/health");
   assert.equal(healthUrl("localhost", 80), "http://localhost:80/health");
+});
+
+Deno.test("readinessHandler() answers 200 ready until the readiness drains, then 503 draining", async () => {
+  const readiness = new Readiness();
+  const handler = readinessHandler(readiness);
+  const req = makeRequest("GET", "/ready");
+  const before = await handler(req);
+  assert.equal(before.status, 200);
+  assert.deepEqual(JSON.parse(bodyText(before)), { status: "ready" });
+  readiness.drain();
+  assert.equal(readiness.ready, false);
+  const after = await handler(req);
+  assert.equal(after.status, 503);
+  assert.deepEqual(JSON.parse(bodyText(after)), { status: "draining" });
+  assert.equal(responseHeader(after, "cache-control"), "no-store");
 });

@@ -52,6 +52,7 @@ Deno.test("createApp() home page lists every route, and each listed route is reg
     "GET /static/*",
     "GET /ws/echo",
     "GET /health",
+    "GET /ready",
     "GET /metrics",
   ]);
   for (const entry of listed) {

@@ -299,3 +299,22 @@ Deno.test("main.ts with a WWW_DIR that is not a folder exits 2 at once, saying s
     'rawhttp: WWW_DIR "/nonexistent/rawhttp-www" is not a folder that can be read\n',
   );
 });
+
+Deno.test("main.ts with DRAIN_DELAY: after SIGTERM /ready answers 503 while requests are still served, then it drains and exits 0", async () => {
+  await using program = new Program({ DRAIN_DELAY: "3s" }); // ample for two requests, never a race;
+  const port = await program.started();
+  const url = `http://127.0.0.1:${port}`;
+  const ready = await fetch(`${url}/ready`);
+  assert.equal(ready.status, 200);
+  await ready.body?.cancel();
+  program.child.kill("SIGTERM");
+  await program.line(/SIGTERM received: \/ready answers 503; stopping in 3000 ms/);
+  const draining = await fetch(`${url}/ready`);
+  assert.equal(draining.status, 503);
+  assert.deepEqual(await draining.json(), { status: "draining" });
+  const served = await fetch(`${url}/api/hello`);
+  assert.equal(served.status, 200, "still served during the drain delay");
+  await served.body?.cancel();
+  await program.line(/SIGTERM received: shutting down/);
+  assert.equal(await program.exit(), 0);
+});
