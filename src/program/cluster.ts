@@ -47,6 +47,7 @@ export type FromWorker =
   | { readonly type: "collect"; readonly id: number }
   /** Shutdown began: the listener is closed. */
   | { readonly type: "closed" }
+  | { readonly type: "drained" }
   | { readonly type: "stopped"; readonly requests: number };
 
 /** How a cluster ended. */
@@ -63,6 +64,8 @@ class Member {
   readonly worker: Worker;
   /** Settles on "listening", or rejects on "failed" or a crash before it. */
   readonly listening = Promise.withResolvers<Deno.NetAddr>();
+  /** Settles on "drained": its /ready answers 503 (or at exit). */
+  readonly drained = Promise.withResolvers<void>();
   /** Settles on "closed" (or at exit). */
   readonly closed = Promise.withResolvers<void>();
   /** Settles when the worker has stopped serving, with its request count. */
@@ -88,6 +91,7 @@ class Member {
     if (!this.alive) return;
     this.alive = false;
     this.listening.reject(new Error(why));
+    this.drained.resolve();
     this.closed.resolve();
     this.stopped.resolve(requests);
     this.worker.terminate();
@@ -187,6 +191,9 @@ export class Cluster {
       case "snapshot":
         this.#collected(member, message.id, message.report);
         return;
+      case "drained":
+        member.drained.resolve();
+        return;
       case "closed":
         member.closed.resolve();
         return;
@@ -260,9 +267,10 @@ export class Cluster {
     this.shutdown();
   }
 
-  /** Tells every worker that shutdown is coming: their /ready answers 503. */
-  drain(): void {
+  /** Tells every worker that shutdown is coming; resolves once every /ready answers 503. */
+  drain(): Promise<void> {
     for (const m of this.#members) m.send({ type: "drain" });
+    return Promise.all(this.#members.map((m) => m.drained.promise)).then(() => {});
   }
 
   /**

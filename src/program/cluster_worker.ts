@@ -103,6 +103,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
       return;
     case "drain":
       readiness.drain();
+      post({ type: "drained" });
       return;
     case "shutdown":
       // Nothing awaits a message handler: a failure is reported, and the

@@ -92,13 +92,16 @@ async function main(): Promise<number> {
     }
     // /ready fails at once; for DRAIN_DELAY everything else goes on, so a
     // load balancer stops routing here before connections are refused.
-    running.drain();
     const delay = config.drainDelayMs;
+    const drained = running.drain();
     if (delay > 0) {
-      serverLog.info("{signal} received: /ready answers 503; stopping in {delay} ms", {
-        signal,
-        delay,
-      });
+      // Logged once every listener's /ready fails, so whoever reads this line can rely on it.
+      drained.then(() =>
+        serverLog.info("{signal} received: /ready answers 503; stopping in {delay} ms", {
+          signal,
+          delay,
+        })
+      );
     }
     // Logged once every listener is closed, so whoever reads this line can
     // rely on new connections being refused. A signal listener's promise
@@ -143,8 +146,8 @@ async function main(): Promise<number> {
 interface Running {
   readonly addr: Deno.NetAddr | Deno.UnixAddr;
   readonly scheme: ListenScheme;
-  /** Makes /ready answer 503 (shutdown is coming). */
-  drain(): void;
+  /** Makes /ready answer 503 (shutdown is coming); resolves once every listener's does. */
+  drain(): Promise<void>;
   /** Begins shutdown; resolves once no listener accepts. */
   close(): Promise<void>;
   readonly finished: Promise<ClusterEnd>;
@@ -165,7 +168,7 @@ async function run(config: Config, startedAt: number): Promise<Running> {
     return {
       addr: server.addr,
       scheme: server.scheme,
-      drain: () => readiness.drain(),
+      drain: () => Promise.resolve(readiness.drain()),
       close: () => {
         server.shutdown(); // closes the listener before it returns
         return Promise.resolve();

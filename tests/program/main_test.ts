@@ -318,3 +318,19 @@ Deno.test("main.ts with DRAIN_DELAY: after SIGTERM /ready answers 503 while requ
   await program.line(/SIGTERM received: shutting down/);
   assert.equal(await program.exit(), 0);
 });
+
+Deno.test("main.ts --listeners 2 with DRAIN_DELAY: every listener's /ready answers 503 after SIGTERM", async () => {
+  await using program = new Program({ DRAIN_DELAY: "3s" }, ["--listeners", "2"]);
+  const port = await program.started();
+  program.child.kill("SIGTERM");
+  await program.line(/SIGTERM received: \/ready answers 503/);
+  // New connections each: the kernel spreads them over both listeners.
+  const statuses = new Set<number>();
+  for (let i = 0; i < 8; i++) {
+    const res = await fetch(`http://127.0.0.1:${port}/ready`, { headers: { connection: "close" } });
+    statuses.add(res.status);
+    await res.body?.cancel();
+  }
+  assert.deepEqual([...statuses], [503]);
+  assert.equal(await program.exit(), 0);
+});
