@@ -33,3 +33,20 @@ Deno.bench({
     metrics.record(ROUTES[i]!, STATUSES[i]!);
   },
 });
+const METHODS = ["GET", "GET", "POST", "HEAD"];
+Deno.bench({
+  name: "observe: record + latency histogram + body bytes (Metrics.observe)",
+  group: "record",
+  fn() {
+    const i = ++turn & 3;
+    metrics.observe(ROUTES[i]!, STATUSES[i]!, METHODS[i]!, 0.0004 * i, 0, 120);
+  },
+});
+Deno.bench({
+  name: "observe + the clock read for the duration (performance.now())",
+  group: "record",
+  fn() {
+    const i = ++turn & 3;
+    metrics.observe(ROUTES[i]!, STATUSES[i]!, METHODS[i]!, performance.now() / 1e9, 0, 120);
+  },
+});

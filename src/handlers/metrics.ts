@@ -8,10 +8,18 @@
 
 import {
   type ConnectionStats,
+  DURATION_BUCKETS,
   mergeCounts,
+  mergeTraffic,
   type Metrics,
   type RequestCounts,
+  type RequestTraffic,
 } from "../server/metrics.ts";
+import {
+  type ProcessStats,
+  processStats,
+  startLoopDelaySampler,
+} from "../server/process_metrics.ts";
 import type { Pool, PoolStats } from "../server/pool.ts";
 import type { RawRequest } from "../app/request.ts";
 import { json } from "../app/response.ts";
@@ -41,7 +49,7 @@ export interface ListenerShare {
 }
 
 /** The JSON body of `/metrics`. */
-export interface MetricsReport extends RequestCounts {
+export interface MetricsReport extends RequestCounts, RequestTraffic {
   /** Seconds since the process started. */
   readonly uptime_seconds: number;
   /** The listeners the figures cover (LISTENERS of them), by index; pool and connections are their sums. */
@@ -55,10 +63,15 @@ export interface MetricsReport extends RequestCounts {
   readonly pool: PoolStats;
   /** Connection counts, live. */
   readonly connections: ConnectionStats;
+  /** Requests read whose response has not begun, now. */
+  readonly requests_in_flight: number;
+  /** Memory, heap, event-loop delay and open descriptors of the process. */
+  readonly process: ProcessStats;
 }
 
 /** Builds the report from the live sources. */
 export function metricsReport(src: MetricsSources): MetricsReport {
+  startLoopDelaySampler(); // from the first report on, in this thread
   const counts = src.metrics.snapshot();
   const connections = src.metrics.connections();
   return {
@@ -70,8 +83,11 @@ export function metricsReport(src: MetricsSources): MetricsReport {
     }],
     missing_listeners: [],
     ...counts,
+    ...src.metrics.traffic(),
     pool: src.pool.stats(),
     connections,
+    requests_in_flight: src.metrics.requestsInFlight(),
+    process: processStats(),
   };
 }
 
@@ -86,6 +102,7 @@ export function mergeReports(reports: readonly MetricsReport[]): MetricsReport {
     listeners: reports.flatMap((r) => r.listeners).sort((a, b) => a.index - b.index),
     missing_listeners: reports.flatMap((r) => r.missing_listeners).sort((a, b) => a - b),
     ...mergeCounts(reports),
+    ...mergeTraffic(reports),
     pool: {
       total_workers: sum((r) => r.pool.total_workers),
       active_workers: sum((r) => r.pool.active_workers),
@@ -99,6 +116,21 @@ export function mergeReports(reports: readonly MetricsReport[]): MetricsReport {
       websockets: sum((r) => r.connections.websockets),
       websockets_total: sum((r) => r.connections.websockets_total),
     },
+    requests_in_flight: sum((r) => r.requests_in_flight),
+    process: mergeProcess(reports.map((r) => r.process)),
+  };
+}
+
+/**
+ * The listeners are threads of one process: memory and descriptors are the
+ * process's (the latest read), the event-loop delay the worst listener's.
+ */
+function mergeProcess(all: readonly ProcessStats[]): ProcessStats {
+  const last = all.at(-1) ?? processStats();
+  return {
+    ...last,
+    event_loop_delay_seconds: Math.max(0, ...all.map((p) => p.event_loop_delay_seconds)),
+    event_loop_delay_max_seconds: Math.max(0, ...all.map((p) => p.event_loop_delay_max_seconds)),
   };
 }
 
@@ -121,6 +153,7 @@ function wantsPrometheus(req: RawRequest): boolean {
  * ```
  */
 export function metricsHandler(origin: MetricsOrigin): Handler {
+  startLoopDelaySampler();
   const collect = typeof origin === "function" ? origin : () => metricsReport(origin);
   return async (req): Promise<RawResponse> => {
     const report = await collect();
@@ -196,5 +229,55 @@ export function prometheusText(r: MetricsReport): string {
   metric("connections_refused_total", "counter", "Connections refused over the cap.", [
     `rawhttp_connections_refused_total ${r.connections.refused}`,
   ]);
+  metric("requests_in_flight", "gauge", "Requests read whose response has not begun.", [
+    `rawhttp_requests_in_flight ${r.requests_in_flight}`,
+  ]);
+  metric(
+    "http_server_request_duration_seconds",
+    "histogram",
+    "Request duration, head read to response written, by method, route and status class.",
+    r.request_duration_seconds.flatMap((row) => {
+      const labels = `method="${row.method}",route="${
+        label(row.route)
+      }",status_class="${row.status_class}"`;
+      const name = "rawhttp_http_server_request_duration_seconds";
+      return [
+        ...DURATION_BUCKETS.map((le, i) =>
+          `${name}_bucket{${labels},le="${le}"} ${row.buckets[i]}`
+        ),
+        `${name}_bucket{${labels},le="+Inf"} ${row.count}`,
+        `${name}_sum{${labels}} ${row.sum}`,
+        `${name}_count{${labels}} ${row.count}`,
+      ];
+    }),
+  );
+  metric("request_body_bytes_total", "counter", "Request body bytes received.", [
+    `rawhttp_request_body_bytes_total ${r.request_body_bytes_total}`,
+  ]);
+  metric("response_body_bytes_total", "counter", "Response body bytes sent.", [
+    `rawhttp_response_body_bytes_total ${r.response_body_bytes_total}`,
+  ]);
+  const p = r.process;
+  metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", [
+    `rawhttp_process_resident_memory_bytes ${p.resident_memory_bytes}`,
+  ]);
+  metric("process_heap_bytes", "gauge", "V8 heap in bytes, used and total.", [
+    `rawhttp_process_heap_bytes{state="used"} ${p.heap_used_bytes}`,
+    `rawhttp_process_heap_bytes{state="total"} ${p.heap_total_bytes}`,
+  ]);
+  metric(
+    "event_loop_delay_seconds",
+    "gauge",
+    "Event loop delay over the last 5 s (a 100 ms timer's lateness), mean and max.",
+    [
+      `rawhttp_event_loop_delay_seconds{stat="mean"} ${p.event_loop_delay_seconds}`,
+      `rawhttp_event_loop_delay_seconds{stat="max"} ${p.event_loop_delay_max_seconds}`,
+    ],
+  );
+  if (p.open_fds !== null) {
+    metric("process_open_fds", "gauge", "Open file descriptors.", [
+      `rawhttp_process_open_fds ${p.open_fds}`,
+    ]);
+  }
   return out.join("\n") + "\n";
 }

@@ -198,6 +198,7 @@ export class Connection {
     if (body.failure !== null) return closing.refuse(body.failure, head, body);
     const exchange = new Exchange(head, plan, body, started, this.#streams);
     closing.unanswered = exchange;
+    exchange.begun = started ?? performance.now(); // one clock read, shared with the access log
     if (telemetry !== null) telemetry.begin(this, exchange, match, this.#ctx.secure === true);
     // A path or method the router does not know is answered at once.
     if (match.kind !== "found") return this.#answer(routeMiss(match, exchange), exchange);
@@ -271,11 +272,25 @@ export class Connection {
   readonly #onResponse = (response: RawResponse, exchange: Exchange): Step<boolean> =>
     this.#answer(response, exchange);
 
+  /** True while a request was read and its response has not begun (the in-flight gauge). */
+  get answering(): boolean {
+    return this.#closing.unanswered !== null;
+  }
+
   /** Counts and logs the request, and flushes when the answers should go out now. */
   #end(exchange: Exchange, written: Written): Step<boolean> {
     const { started, counted, keepAlive } = exchange;
     if (telemetry !== null) telemetry.end(this, written);
-    if (counted !== null) this.#ctx.metrics.record(counted, written.status);
+    if (counted !== null) {
+      this.#ctx.metrics.observe(
+        counted,
+        written.status,
+        exchange.head.method,
+        (performance.now() - exchange.begun) / 1000,
+        exchange.body.received,
+        written.body,
+      );
+    }
     if (started !== null) {
       logAccess(this.remote, exchange.head, written.status, written.bytes, started, null);
     }

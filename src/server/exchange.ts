@@ -33,6 +33,8 @@ export class Exchange implements WriteOptions {
   date = "";
   /** The route `/metrics` counts the request under, or null when it is not counted. */
   counted: string | null = UNMATCHED_ROUTE;
+  /** `performance.now()` when the request's head was read: its duration's start, for the histogram. */
+  begun = 0;
   /** A streaming route's request parts, as its handler got them; null on other routes. */
   streaming: Streaming | null = null;
 

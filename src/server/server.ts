@@ -112,6 +112,11 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
     this.pool = options.pool ??
       new Pool(d.numWorkers, d.maxQueue);
     this.metrics = options.metrics ?? new Metrics();
+    this.metrics.inFlight = () => {
+      let n = 0;
+      for (const open of this.#connections.values()) if (open.connection.answering) n++;
+      return n;
+    };
     this.#refusing = new ConnectionRefusals(
       d.maxConnections,
       d.lingerTimeoutMs,

@@ -154,16 +154,17 @@ Deno.test("prometheusText() writes HELP and TYPE for each metric and well-formed
   const helped = new Set<string>();
   const typed = new Set<string>();
   const sample =
-    /^(rawhttp_[a-z_]+)(\{[a-z_]+="(?:[^"\\\n]|\\["\\n])*"\})? -?\d+(\.\d+)?(e[+-]?\d+)?$/;
+    /^(rawhttp_[a-z_]+)(\{[a-z_]+="(?:[^"\\\n]|\\["\\n])*"(?:,[a-z_]+="(?:[^"\\\n]|\\["\\n])*")*\})? -?\d+(\.\d+)?(e[+-]?\d+)?$/;
   for (const line of lines) {
     const help = /^# HELP (rawhttp_[a-z_]+) \S.*$/.exec(line);
-    const type = /^# TYPE (rawhttp_[a-z_]+) (counter|gauge)$/.exec(line);
+    const type = /^# TYPE (rawhttp_[a-z_]+) (counter|gauge|histogram)$/.exec(line);
     if (help) helped.add(help[1]!);
     else if (type) typed.add(type[1]!);
     else {
       const m = sample.exec(line);
       assert.ok(m !== null, `malformed sample line: ${JSON.stringify(line)}`);
-      assert.ok(typed.has(m[1]!), `sample before its TYPE: ${line}`);
+      const family = m[1]!.replace(/_(bucket|sum|count)$/, "");
+      assert.ok(typed.has(m[1]!) || typed.has(family), `sample before its TYPE: ${line}`);
     }
   }
   assert.deepEqual([...helped].sort(), [...typed].sort());
