@@ -70,10 +70,16 @@ export { RequestHeaders } from "./src/protocol/headers.ts";
 export { type Permit, Pool, POOL_FULL, type PoolStats } from "./src/server/pool.ts";
 export {
   type ConnectionStats,
+  DURATION_BUCKETS,
+  type DurationSeries,
+  KNOWN_METHODS,
   Metrics,
+  OTHER_METHOD,
   type RequestCounts,
+  type RequestTraffic,
   UNMATCHED_ROUTE,
 } from "./src/server/metrics.ts";
+export type { ProcessStats } from "./src/server/process_metrics.ts";
 export type { ConnectionLimits } from "./src/server/connection_context.ts";
 export {
   defaultLimits,
