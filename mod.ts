@@ -98,7 +98,7 @@ export {
 } from "./src/protocol/status.ts";
 export { type RejectionCode, REJECTIONS } from "./src/protocol/rejections.ts";
 export { setupLogging } from "./src/server/log.ts";
-export { serveFile, staticFiles } from "./src/handlers/static.ts";
+export { serveFile, staticFiles, type StaticOptions } from "./src/handlers/static.ts";
 export {
   type Health,
   healthHandler,

@@ -1,5 +1,9 @@
 /**
- * Static files from one folder: content types, ETag/304, and no way out of the folder.
+ * Static files from one folder, as nginx and Go's `http.ServeContent` serve
+ * them: streamed from disk, media types from mime-db, ETag and Last-Modified
+ * with the conditionals of RFC 9110 §13.2.2, single byte ranges (206/416),
+ * `index.html` for folders, and no way out of the folder. The decisions and
+ * their reasons: docs/static_files.md.
  *
  * @module
  */
@@ -9,78 +13,147 @@ import type { RawRequest } from "../app/request.ts";
 import type { Handler, RawResponse } from "../app/response.ts";
 import { text } from "../app/response.ts";
 import { fileBody, STREAMED_FILE_BYTES } from "../io/sized_body.ts";
+import { TYPE_BY_EXTENSION } from "./_mime_db.ts";
+import {
+  evaluate,
+  ifRangeHolds,
+  parseRange,
+  tagListMatches,
+  type Validators,
+} from "./conditionals.ts";
 
-/** Content types by extension; anything else is `application/octet-stream`. */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".ico": "image/x-icon",
-  ".webp": "image/webp",
-  ".woff2": "font/woff2",
-};
+/** How {@link serveFile} answers; every field has a default. */
+export interface StaticOptions {
+  /** The `Cache-Control` of every file answer (default `no-cache`: revalidate each time). */
+  readonly cacheControl?: string;
+  /** The file served for a folder's path ending in `/` (default `index.html`; false: none, 404). */
+  readonly index?: string | false;
+}
 
 const NOT_FOUND = text("Not Found\n", { status: 404 });
 
 /**
- * Reads `relative` (a decoded URL path below `root`) as a response. Paths with
- * `..` or hidden segments, and symlinks that lead outside `root`, are 404s:
- * whether a file exists outside the folder is not the client's business.
+ * A file's media type by its extension (mime-db), with `charset=utf-8` for
+ * `text/*`; `application/octet-stream` when the extension is unknown.
+ */
+export function contentType(path: string): string {
+  const type = TYPE_BY_EXTENSION.get(extname(path).slice(1).toLowerCase());
+  if (type === undefined) return "application/octet-stream";
+  return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
+}
+
+/**
+ * Answers `relative` (a decoded URL path below `root`) with a file. Paths
+ * with `..` or hidden segments, and symlinks that lead outside `root`, are
+ * 404s: whether a file exists outside the folder is not the client's
+ * business. A folder is its index file when the request path ends in `/`,
+ * else a 301 to that path (as nginx and Go do, so relative links work).
  */
 export async function serveFile(
   root: string,
   relative: string,
   req: RawRequest,
+  options: StaticOptions = {},
 ): Promise<RawResponse> {
   const segments = relative.split("/").filter((s) => s !== "");
   if (segments.some((s) => s.startsWith(".") || s.includes("\\"))) return NOT_FOUND;
   const base = resolve(root);
-  const path = join(base, ...segments);
-  let real: string;
-  let info: Deno.FileInfo;
-  try {
-    real = await Deno.realPath(path);
-    if (!isInside(real, await Deno.realPath(base))) return NOT_FOUND;
-    info = await Deno.stat(real);
-  } catch {
-    return NOT_FOUND;
+  let found = await locate(base, join(base, ...segments));
+  if (found === null) return NOT_FOUND;
+  if (found.info.isDirectory) {
+    const index = options.index ?? "index.html";
+    if (index === false) return NOT_FOUND;
+    if (!req.path.endsWith("/")) {
+      // Relative, so it cannot point at another host ("//evil/"), and the query goes along.
+      const last = segments.at(-1);
+      const location = (last === undefined ? "./" : encodeURIComponent(last) + "/") +
+        (req.rawQuery === "" ? "" : `?${req.rawQuery}`);
+      return text("Moved Permanently\n", { status: 301, headers: { "Location": location } });
+    }
+    found = await locate(base, join(found.real, index));
+    if (found === null) return NOT_FOUND;
   }
-  if (!info.isFile) return NOT_FOUND;
+  if (!found.info.isFile) return NOT_FOUND;
+  return answer(req, found.real, found.info, options);
+}
+
+/** The real path and stat of `path`, or null when it is missing or outside `base`. */
+async function locate(
+  base: string,
+  path: string,
+): Promise<{ real: string; info: Deno.FileInfo } | null> {
+  try {
+    const real = await Deno.realPath(path);
+    if (!isInside(real, await Deno.realPath(base))) return null;
+    return { real, info: await Deno.stat(real) };
+  } catch {
+    return null;
+  }
+}
+
+/** The answer for a regular file: preconditions, then a range or the whole file. */
+async function answer(
+  req: RawRequest,
+  real: string,
+  info: Deno.FileInfo,
+  options: StaticOptions,
+): Promise<RawResponse> {
   const mtime = info.mtime?.getTime() ?? 0;
-  const etag = `"${info.size.toString(36)}-${mtime.toString(36)}"`;
-  // Validators and caching: what a 304 repeats (RFC 9110 §15.4.5).
-  const validators: Record<string, string> = {
-    "ETag": etag,
-    "Cache-Control": "no-cache", // revalidate each time; a 304 costs one round trip
+  const validators: Validators = {
+    etag: `"${info.size.toString(36)}-${mtime.toString(36)}"`,
+    modified: info.mtime === null ? null : Math.floor(mtime / 1000) * 1000,
   };
-  if (info.mtime !== null) validators["Last-Modified"] = info.mtime.toUTCString();
-  if (etagMatches(req.headers.get("if-none-match"), etag)) {
-    return { status: 304, headers: validators };
+  // What a 304 repeats (RFC 9110 §15.4.5).
+  const headers: Record<string, string> = {
+    "ETag": validators.etag,
+    "Cache-Control": options.cacheControl ?? "no-cache",
+  };
+  if (info.mtime !== null) headers["Last-Modified"] = info.mtime.toUTCString();
+  const h = req.headers;
+  const verdict = evaluate({
+    ifMatch: h.get("if-match"),
+    ifUnmodifiedSince: h.get("if-unmodified-since"),
+    ifNoneMatch: h.get("if-none-match"),
+    ifModifiedSince: h.get("if-modified-since"),
+  }, validators);
+  if (verdict === 304) return { status: 304, headers };
+  if (verdict === 412) return text("Precondition Failed\n", { status: 412 });
+  headers["Content-Type"] = contentType(real);
+  headers["Accept-Ranges"] = "bytes";
+  const size = info.size;
+  const range = h.get("range");
+  const asked = range !== null && ifRangeHolds(h.get("if-range"), validators)
+    ? parseRange(range, size)
+    : "ignore";
+  if (asked === "unsatisfiable") {
+    return text("Range Not Satisfiable\n", {
+      status: 416,
+      headers: { "Content-Range": `bytes */${size}` },
+    });
   }
-  const type = CONTENT_TYPES[extname(real).toLowerCase()] ?? "application/octet-stream";
-  // A large file is read as it is sent, a piece at a time: a client that
-  // does not read holds one piece (64 KiB) of it, not the whole file.
-  if (info.size > STREAMED_FILE_BYTES) {
-    return {
-      status: 200,
-      headers: { "Content-Type": type, ...validators },
-      body: fileBody(real, info.size),
-    };
+  const part = typeof asked === "object" ? asked : { start: 0, end: size - 1 };
+  const length = part.end - part.start + 1;
+  const status = typeof asked === "object" ? 206 : 200;
+  if (status === 206) headers["Content-Range"] = `bytes ${part.start}-${part.end}/${size}`;
+  // A large file is read as it is sent, a piece at a time (a range of it
+  // too, from its first byte): a client that does not read holds one piece
+  // (64 KiB) of it, not the whole file. A small file is read whole.
+  if (size > STREAMED_FILE_BYTES) {
+    return { status, headers, body: fileBody(real, length, part.start) };
   }
   try {
-    return {
-      status: 200,
-      headers: { "Content-Type": type, ...validators },
-      body: await Deno.readFile(real),
-    };
+    const bytes = await Deno.readFile(real);
+    if (bytes.length !== size) return { status: 200, headers: withoutRange(headers), body: bytes };
+    return { status, headers, body: bytes.subarray(part.start, part.end + 1) };
   } catch {
     return NOT_FOUND;
   }
+}
+
+/** The headers of a whole-file answer (the file changed between stat and read). */
+function withoutRange(headers: Record<string, string>): Record<string, string> {
+  const { "Content-Range": _, ...rest } = headers;
+  return rest;
 }
 
 /** Whether `path` is `root` or below it (both real, absolute paths). */
@@ -93,20 +166,15 @@ function isInside(path: string, root: string): boolean {
  * weakly (a `W/` prefix is ignored), as a GET or HEAD precondition must be.
  */
 export function etagMatches(header: string | null, etag: string): boolean {
-  if (header === null) return false;
-  if (header.trim() === "*") return true;
-  return header.split(",").some((tag) => {
-    const t = tag.trim();
-    return (t.startsWith("W/") ? t.slice(2) : t) === etag;
-  });
+  return header !== null && tagListMatches(header, etag, false);
 }
 
 /** A handler for a `/prefix/*` route that serves files below `root`. */
-export function staticFiles(root: string): Handler {
-  return (req) => serveFile(root, req.params["*"] ?? "", req);
+export function staticFiles(root: string, options: StaticOptions = {}): Handler {
+  return (req) => serveFile(root, req.params["*"] ?? "", req, options);
 }
 
 /** A handler that always serves one file of `root`. */
-export function fileRoute(root: string, file: string): Handler {
-  return (req) => serveFile(root, file, req);
+export function fileRoute(root: string, file: string, options: StaticOptions = {}): Handler {
+  return (req) => serveFile(root, file, req, options);
 }

@@ -32,12 +32,16 @@ export class SizedBody implements AsyncIterable<Uint8Array> {
 }
 
 /**
- * The file at `path` (of `length` bytes when stat'ed) as a sized body. The
+ * `length` bytes of the file at `path` from byte `start` (0: the whole file
+ * of `length` bytes when stat'ed; else a range of it) as a sized body. The
  * file is opened at the first read, not before: a response never written
  * (HEAD, a client gone) opens nothing.
  */
-export function fileBody(path: string, length: number): SizedBody {
-  return new SizedBody(length, () => new FilePieces(path, Math.min(length, FILE_PIECE_BYTES)));
+export function fileBody(path: string, length: number, start = 0): SizedBody {
+  return new SizedBody(
+    length,
+    () => new FilePieces(path, Math.min(length, FILE_PIECE_BYTES), start),
+  );
 }
 
 /**
@@ -47,22 +51,29 @@ export function fileBody(path: string, length: number): SizedBody {
 class FilePieces implements AsyncIterator<Uint8Array> {
   readonly #path: string;
   readonly #pieceBytes: number;
+  readonly #start: number;
   #file: Deno.FsFile | null = null;
   #buffer: Uint8Array | null = null;
   #done = false;
 
-  constructor(path: string, pieceBytes: number) {
+  constructor(path: string, pieceBytes: number, start: number) {
     this.#path = path;
     this.#pieceBytes = Math.max(1, pieceBytes);
+    this.#start = start;
   }
 
   async next(): Promise<IteratorResult<Uint8Array>> {
     if (this.#done) return { done: true, value: undefined };
     try {
-      this.#file ??= await Deno.open(this.#path, { read: true });
-      if (this.#done) { // returned while opening
-        this.#close();
-        return { done: true, value: undefined };
+      if (this.#file === null) {
+        this.#file = await Deno.open(this.#path, { read: true });
+        if (this.#start > 0 && !this.#done) {
+          await this.#file.seek(this.#start, Deno.SeekMode.Start);
+        }
+        if (this.#done) { // returned while opening
+          this.#close();
+          return { done: true, value: undefined };
+        }
       }
       this.#buffer ??= new Uint8Array(this.#pieceBytes);
       const n = await this.#file.read(this.#buffer);

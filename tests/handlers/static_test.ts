@@ -4,7 +4,7 @@ import { writeResponse } from "../../src/server/response_writer.ts";
 import { FILE_PIECE_BYTES, SizedBody } from "../../src/io/sized_body.ts";
 import { join } from "node:path";
 import {
-  CONTENT_TYPES,
+  contentType,
   etagMatches,
   fileRoute,
   serveFile,
@@ -85,13 +85,23 @@ Deno.test("serveFile() picks the content type by extension, case-insensitively",
       ["data.json", "application/json"],
       ["logo.PNG", "image/png"],
       ["blob.bin", "application/octet-stream"],
+      ["app.mjs", "text/javascript; charset=utf-8"],
+      ["mod.WASM", "application/wasm"],
+      ["film.mp4", "video/mp4"],
+      ["no-extension", "application/octet-stream"],
     ];
+    for (const file of ["app.mjs", "mod.WASM", "film.mp4", "no-extension"]) {
+      await Deno.writeTextFile(join(root, file), "x");
+    }
     for (const [file, type] of cases) {
       const res = await serveFile(root, file, get("/" + file));
       assert.equal(res.status, 200, file);
       assert.equal(responseHeader(res, "content-type"), type, file);
     }
-    assert.equal(CONTENT_TYPES[".html"], "text/html; charset=utf-8");
+    assert.equal(contentType("a.html"), "text/html; charset=utf-8");
+    assert.equal(contentType("a.js"), "text/javascript; charset=utf-8");
+    assert.equal(contentType("a.svg"), "image/svg+xml");
+    assert.equal(contentType("a.woff2"), "font/woff2");
   });
 });
 
@@ -178,11 +188,57 @@ Deno.test("serveFile() serves from a root that is itself a symlink", async () =>
   });
 });
 
-Deno.test("serveFile() answers 404 for a directory, the root included", async () => {
+Deno.test("serveFile() answers 404 for a folder without index.html, or with index: false", async () => {
   await withSite(async ({ root }) => {
-    assertNotFound(await serveFile(root, "sub", get("/sub")), "sub");
+    assertNotFound(await serveFile(root, "sub/", get("/sub/")), "sub/");
     assertNotFound(await serveFile(root, "css/", get("/css/")), "css/");
-    assertNotFound(await serveFile(root, "", get("/")), "root");
+    assertNotFound(await serveFile(root, "", get("/"), { index: false }), "root, no index");
+    assertNotFound(await serveFile(root, "sub", get("/sub"), { index: false }), "sub, no index");
+  });
+});
+
+Deno.test("serveFile() serves a folder's index.html for a path ending in /, the root included", async () => {
+  await withSite(async ({ root }) => {
+    await Deno.writeTextFile(join(root, "sub", "index.html"), "sub index");
+    const res = await serveFile(root, "sub/", get("/sub/"));
+    assert.equal(res.status, 200);
+    assert.equal(bodyText(res), "sub index");
+    assert.equal(responseHeader(res, "content-type"), "text/html; charset=utf-8");
+    assert.equal(bodyText(await serveFile(root, "", get("/"))), "<h1>héllo</h1>");
+    const other = await serveFile(root, "sub/", get("/sub/"), { index: "other.txt" });
+    assertNotFound(other, "a missing index file");
+  });
+});
+
+Deno.test("serveFile() redirects a folder's path without / to it with 301, relative, query kept", async () => {
+  await withSite(async ({ root }) => {
+    const res = await serveFile(root, "sub", get("/static/sub"));
+    assert.equal(res.status, 301);
+    assert.equal(responseHeader(res, "location"), "sub/");
+    const q = await serveFile(root, "sub", get("/static/sub?a=1"));
+    assert.equal(responseHeader(q, "location"), "sub/?a=1");
+    // Never "//host/": a relative reference cannot leave this host.
+    const odd = await serveFile(root, "sub", get("//evil.example/sub"));
+    assert.equal(responseHeader(odd, "location"), "sub/");
+  });
+});
+
+Deno.test("serveFile() answers 404 for an index.html that is a symlink out of the root", async () => {
+  await withSite(async ({ tmp, root }) => {
+    await Deno.symlink(join(tmp, "secret.txt"), join(root, "sub", "index.html"));
+    assertNotFound(await serveFile(root, "sub/", get("/sub/")), "index symlink out");
+  });
+});
+
+Deno.test("serveFile() sends the configured Cache-Control, on 200 and on 304", async () => {
+  await withSite(async ({ root }) => {
+    const options = { cacheControl: "public, max-age=3600" };
+    const res = await serveFile(root, "data.json", get("/data.json"), options);
+    assert.equal(responseHeader(res, "cache-control"), "public, max-age=3600");
+    const etag = responseHeader(res, "etag")!;
+    const again = await serveFile(root, "data.json", get("/x", [["If-None-Match", etag]]), options);
+    assert.equal(again.status, 304);
+    assert.equal(responseHeader(again, "cache-control"), "public, max-age=3600");
   });
 });
 
@@ -242,7 +298,10 @@ Deno.test("staticFiles() serves the file named by params['*']", async () => {
     assert.equal(bodyText(await handler(other)), '{"a":1}');
     const traversal = makeRequest("GET", "/static/x", { params: { "*": "../secret.txt" } });
     assertNotFound(await handler(traversal), "traversal via params");
-    assertNotFound(await handler(makeRequest("GET", "/static/")), "no * param");
+    // No * param: the root folder, so its index.html (or 404 without one).
+    assert.equal(bodyText(await handler(makeRequest("GET", "/static/"))), "<h1>héllo</h1>");
+    const noIndex = staticFiles(root, { index: false });
+    assertNotFound(await noIndex(makeRequest("GET", "/static/")), "no * param, no index");
   });
 });
 

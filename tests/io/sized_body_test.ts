@@ -99,3 +99,16 @@ Deno.test("fileBody()'s return() while the file is opening ends the pieces witho
   await it.return!();
   assert.equal((await pending).done, true);
 });
+
+Deno.test("fileBody() from a start byte reads from there (a range), the iterator reading to the file's end", async () => {
+  using file = await tempFile(2 * FILE_PIECE_BYTES + 100);
+  const start = FILE_PIECE_BYTES + 3;
+  const body = fileBody(file.path, 10, start);
+  assert.equal(body.length, 10);
+  const it = body[Symbol.asyncIterator]();
+  const first = await it.next();
+  assert.equal(first.done, false);
+  // The first piece starts at `start`; the writer cuts it to the body's length.
+  assert.deepEqual(first.value!.subarray(0, 10), file.data.subarray(start, start + 10));
+  await it.return!();
+});

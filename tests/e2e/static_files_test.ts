@@ -1,0 +1,202 @@
+/**
+ * Static files served by a server in its own process, tried as an operator
+ * would: curl with ranges, conditionals and compression asked for, and four
+ * parallel downloads of a large sparse file whose memory cost is measured
+ * from /proc/<pid>/status (the server's VmRSS, not a timing).
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCommand } from "../fixtures/run_command.ts";
+
+const MOD = new URL("../../mod.ts", import.meta.url).href;
+const MIB = 1024 * 1024;
+
+/** A server process serving `root` at /static/*; prints its port, then its pid's RSS is read. */
+async function startStatic(root: string) {
+  const script = join(root, "..", "server.ts");
+  await Deno.writeTextFile(
+    script,
+    `import { Router, Server, staticFiles } from ${JSON.stringify(MOD)};\n` +
+      `const server = Server.listen({ hostname: "127.0.0.1", port: 0 },\n` +
+      `  new Router().get("/static/*", staticFiles(Deno.args[0]!)));\n` +
+      `console.log(server.addr.port);\n`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "--allow-env", script, root],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const port = Number(out.trim());
+  assert.ok(port > 0, `the server did not start: ${out}`);
+  return {
+    url: `http://127.0.0.1:${port}/static`,
+    pid: child.pid,
+    async [Symbol.asyncDispose]() {
+      child.kill();
+      await reader.cancel();
+      await child.status;
+    },
+  };
+}
+
+/**
+ * The process's resident set in bytes: VmRSS of /proc/<pid>/status, read by
+ * `cat` (reading /proc from Deno needs --allow-all, which `deno task test`
+ * does not give).
+ */
+async function rss(pid: number): Promise<number> {
+  const { stdout } = await runCommand("cat", [`/proc/${pid}/status`]);
+  const kb = /VmRSS:\s+(\d+) kB/.exec(stdout);
+  assert.ok(kb !== null, "no VmRSS");
+  return Number(kb[1]) * 1024;
+}
+
+async function withSite(fn: (root: string) => Promise<void>): Promise<void> {
+  const tmp = await Deno.makeTempDir({ prefix: "rawhttp_static_e2e_" });
+  try {
+    const root = join(tmp, "www");
+    await Deno.mkdir(root);
+    await fn(root);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+Deno.test("curl -r 0-99 gets 206 and 100 bytes; -r past the end gets 416", async () => {
+  await withSite(async (root) => {
+    const data = new Uint8Array(1000).map((_, i) => i % 251);
+    await Deno.writeFile(join(root, "f.bin"), data);
+    await using s = await startStatic(root);
+    const out = join(root, "..", "part.bin");
+    const r = await runCommand("curl", [
+      "-sS",
+      "-D",
+      "-",
+      "-o",
+      out,
+      "-r",
+      "0-99",
+      `${s.url}/f.bin`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^HTTP\/1\.1 206 /);
+    assert.match(r.stdout, /content-range: bytes 0-99\/1000\r\n/i);
+    assert.deepEqual(await Deno.readFile(out), data.subarray(0, 100));
+    const tail = await runCommand("curl", [
+      "-sS",
+      "-D",
+      "-",
+      "-o",
+      out,
+      "-r",
+      "-10",
+      `${s.url}/f.bin`,
+    ]);
+    assert.match(tail.stdout, /content-range: bytes 990-999\/1000\r\n/i);
+    assert.deepEqual(await Deno.readFile(out), data.subarray(990));
+    const past = await runCommand("curl", [
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-r",
+      "1000-",
+      `${s.url}/f.bin`,
+    ]);
+    assert.equal(past.stdout, "416");
+  });
+});
+
+Deno.test("curl -z (If-Modified-Since) gets 304 for a file not changed since, 200 for one older", async () => {
+  await withSite(async (root) => {
+    await Deno.writeTextFile(join(root, "page.html"), "<p>hi</p>");
+    await using s = await startStatic(root);
+    const head = await runCommand("curl", ["-sSI", `${s.url}/page.html`]);
+    const modified = /last-modified: ([^\r\n]+)/i.exec(head.stdout)?.[1];
+    assert.ok(modified !== undefined, head.stdout);
+    assert.match(head.stdout, /content-type: text\/html; charset=utf-8\r\n/i);
+    assert.match(head.stdout, /accept-ranges: bytes\r\n/i);
+    const code = (since: string) =>
+      runCommand("curl", [
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-z",
+        since,
+        `${s.url}/page.html`,
+      ]);
+    assert.equal((await code(modified)).stdout, "304");
+    assert.equal((await code("Thu, 01 Jan 2009 00:00:00 GMT")).stdout, "200");
+  });
+});
+
+Deno.test("curl --compressed gets the file as it is (no encoding without a sibling), byte for byte", async () => {
+  await withSite(async (root) => {
+    await Deno.writeTextFile(join(root, "app.mjs"), "export const x = 1;\n".repeat(100));
+    await using s = await startStatic(root);
+    const r = await runCommand("curl", [
+      "-sS",
+      "--compressed",
+      "-D",
+      "/dev/stderr",
+      `${s.url}/app.mjs`,
+    ]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, "export const x = 1;\n".repeat(100));
+    assert.match(r.stderr, /content-type: text\/javascript; charset=utf-8\r\n/i);
+    assert.doesNotMatch(r.stderr, /content-encoding/i);
+  });
+});
+
+Deno.test("four parallel downloads of a 64 MiB sparse file keep the server's RSS far below the file", async () => {
+  await withSite(async (root) => {
+    const size = 64 * MIB;
+    const file = await Deno.open(join(root, "big.bin"), { create: true, write: true });
+    await file.truncate(size); // sparse: costs no disk
+    file.close();
+    await using s = await startStatic(root);
+    // Warm up (JIT, first buffers) before the baseline.
+    await (await fetch(`${s.url}/big.bin`, { headers: { Range: "bytes=0-1000" } })).arrayBuffer();
+    const before = await rss(s.pid);
+    let peak = before;
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        peak = Math.max(peak, await rss(s.pid));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const downloads = await Promise.all([0, 1, 2, 3].map(async () => {
+      const r = await runCommand("curl", [
+        "-sS",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{size_download}",
+        `${s.url}/big.bin`,
+      ]);
+      return Number(r.stdout);
+    }));
+    running = false;
+    await sampler;
+    assert.deepEqual(downloads, [size, size, size, size]);
+    const growth = peak - before;
+    console.log(
+      `RSS before ${(before / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB, ` +
+        `growth ${(growth / MIB).toFixed(1)} MiB for 4 × ${size / MIB} MiB`,
+    );
+    // Reading whole files would grow it by 4 × 64 MiB; streaming costs a few pieces.
+    assert.ok(growth < size / 2, `RSS grew ${growth} bytes`);
+  });
+});
