@@ -2,7 +2,8 @@
  * Static files from one folder, as nginx and Go's `http.ServeContent` serve
  * them: streamed from disk, media types from mime-db, ETag and Last-Modified
  * with the conditionals of RFC 9110 §13.2.2, single byte ranges (206/416),
- * `index.html` for folders, and no way out of the folder. The decisions and
+ * `index.html` for folders, precompressed `.br`/`.gz` siblings, and no way
+ * out of the folder. The decisions and
  * their reasons: docs/static_files.md.
  *
  * @module
@@ -14,6 +15,7 @@ import type { Handler, RawResponse } from "../app/response.ts";
 import { text } from "../app/response.ts";
 import { fileBody, STREAMED_FILE_BYTES } from "../io/sized_body.ts";
 import { TYPE_BY_EXTENSION } from "./_mime_db.ts";
+import { acceptedSiblings } from "./encodings.ts";
 import {
   evaluate,
   ifRangeHolds,
@@ -28,6 +30,20 @@ export interface StaticOptions {
   readonly cacheControl?: string;
   /** The file served for a folder's path ending in `/` (default `index.html`; false: none, 404). */
   readonly index?: string | false;
+  /**
+   * Whether a `.br` or `.gz` file beside the one asked for is sent instead,
+   * with `Content-Encoding`, to a client whose Accept-Encoding takes it
+   * (default true; a sibling older than its file is not used).
+   */
+  readonly precompressed?: boolean;
+}
+
+/** What is sent for a file: its media type, and the coding of the bytes read (null: as is). */
+interface Representation {
+  readonly type: string;
+  readonly coding: string | null;
+  /** Whether another Accept-Encoding could get other bytes (`Vary: Accept-Encoding`). */
+  readonly vary: boolean;
 }
 
 const NOT_FOUND = text("Not Found\n", { status: 404 });
@@ -74,7 +90,21 @@ export async function serveFile(
     if (found === null) return NOT_FOUND;
   }
   if (!found.info.isFile) return NOT_FOUND;
-  return answer(req, found.real, found.info, options);
+  const type = contentType(found.real);
+  const vary = options.precompressed ?? true;
+  if (vary) {
+    for (const { coding, suffix } of acceptedSiblings(req.headers.get("accept-encoding"))) {
+      const sibling = await locate(base, found.real + suffix);
+      if (sibling === null || !sibling.info.isFile || olderThan(sibling.info, found.info)) continue;
+      return answer(req, sibling.real, sibling.info, options, { type, coding, vary });
+    }
+  }
+  return answer(req, found.real, found.info, options, { type, coding: null, vary });
+}
+
+/** Whether `a` was modified before `b` (false when either time is unknown). */
+function olderThan(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.mtime !== null && b.mtime !== null && a.mtime.getTime() < b.mtime.getTime();
 }
 
 /** The real path and stat of `path`, or null when it is missing or outside `base`. */
@@ -91,16 +121,21 @@ async function locate(
   }
 }
 
-/** The answer for a regular file: preconditions, then a range or the whole file. */
+/**
+ * The answer for a regular file (or its precompressed sibling): preconditions,
+ * then a range or the whole file.
+ */
 async function answer(
   req: RawRequest,
   real: string,
   info: Deno.FileInfo,
   options: StaticOptions,
+  representation: Representation,
 ): Promise<RawResponse> {
   const mtime = info.mtime?.getTime() ?? 0;
+  const coded = representation.coding === null ? "" : `-${representation.coding}`;
   const validators: Validators = {
-    etag: `"${info.size.toString(36)}-${mtime.toString(36)}"`,
+    etag: `"${info.size.toString(36)}-${mtime.toString(36)}${coded}"`,
     modified: info.mtime === null ? null : Math.floor(mtime / 1000) * 1000,
   };
   // What a 304 repeats (RFC 9110 §15.4.5).
@@ -109,6 +144,7 @@ async function answer(
     "Cache-Control": options.cacheControl ?? "no-cache",
   };
   if (info.mtime !== null) headers["Last-Modified"] = info.mtime.toUTCString();
+  if (representation.vary) headers["Vary"] = "Accept-Encoding";
   const h = req.headers;
   const verdict = evaluate({
     ifMatch: h.get("if-match"),
@@ -118,7 +154,8 @@ async function answer(
   }, validators);
   if (verdict === 304) return { status: 304, headers };
   if (verdict === 412) return text("Precondition Failed\n", { status: 412 });
-  headers["Content-Type"] = contentType(real);
+  headers["Content-Type"] = representation.type;
+  if (representation.coding !== null) headers["Content-Encoding"] = representation.coding;
   headers["Accept-Ranges"] = "bytes";
   const size = info.size;
   const range = h.get("range");

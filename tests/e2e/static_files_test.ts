@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { runCommand } from "../fixtures/run_command.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
@@ -141,21 +142,32 @@ Deno.test("curl -z (If-Modified-Since) gets 304 for a file not changed since, 20
   });
 });
 
-Deno.test("curl --compressed gets the file as it is (no encoding without a sibling), byte for byte", async () => {
+Deno.test("curl --compressed gets app.mjs.br (or .gz) decoded to the file, and the file without siblings", async () => {
   await withSite(async (root) => {
-    await Deno.writeTextFile(join(root, "app.mjs"), "export const x = 1;\n".repeat(100));
+    const js = "export const x = 1;\n".repeat(100);
+    await Deno.writeTextFile(join(root, "app.mjs"), js);
+    await Deno.writeTextFile(join(root, "plain.mjs"), js);
+    await Deno.writeFile(join(root, "app.mjs.br"), brotliCompressSync(js));
+    await Deno.writeFile(join(root, "app.mjs.gz"), gzipSync(js));
     await using s = await startStatic(root);
-    const r = await runCommand("curl", [
-      "-sS",
-      "--compressed",
-      "-D",
-      "/dev/stderr",
-      `${s.url}/app.mjs`,
-    ]);
-    assert.equal(r.code, 0);
-    assert.equal(r.stdout, "export const x = 1;\n".repeat(100));
-    assert.match(r.stderr, /content-type: text\/javascript; charset=utf-8\r\n/i);
-    assert.doesNotMatch(r.stderr, /content-encoding/i);
+    const curl = (file: string, ...extra: string[]) =>
+      runCommand("curl", ["-sS", ...extra, "-D", "/dev/stderr", `${s.url}/${file}`]);
+    for (
+      const [extra, coding] of [[[], "br"], [["-H", "Accept-Encoding: gzip"], "gzip"]] as const
+    ) {
+      const r = await curl("app.mjs", "--compressed", ...extra);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, js, coding);
+      assert.match(r.stderr, new RegExp(`content-encoding: ${coding}\r\n`, "i"));
+      assert.match(r.stderr, /content-type: text\/javascript; charset=utf-8\r\n/i);
+      assert.match(r.stderr, /vary: Accept-Encoding\r\n/i);
+    }
+    const plain = await curl("plain.mjs", "--compressed");
+    assert.equal(plain.stdout, js);
+    assert.doesNotMatch(plain.stderr, /content-encoding/i);
+    const none = await curl("app.mjs");
+    assert.equal(none.stdout, js);
+    assert.doesNotMatch(none.stderr, /content-encoding/i);
   });
 });
 
