@@ -12,6 +12,7 @@ import { accessLog } from "./log.ts";
 import type { RejectionCode } from "../protocol/rejections.ts";
 import type { RemoteAddr } from "../app/request.ts";
 import type { RequestHead } from "../protocol/head_parser.ts";
+import { requestIdOf } from "./request_id.ts";
 
 /** The start time of a request the access log will show (at `level`), or null when it will not. */
 export function accessStart(level: "info" | "warning"): number | null {
@@ -21,7 +22,13 @@ export function accessStart(level: "info" | "warning"): number | null {
 /**
  * Writes one access line: `head` (null when none was read), what went out,
  * and the reason when the request was refused. Callers got `started` from
- * {@link accessStart}, so the level has been checked.
+ * {@link accessStart}, so the level has been checked. `route` is the route
+ * that answered, as registered (null: none); `id` the request id when one
+ * was given already (see request_id.ts), else the client's or a new one;
+ * `ended` the clock at the end, when the caller read it already.
+ *
+ * The line: method, path, status, bytes, duration, peer, route, request id
+ * and user agent; as JSON, the same fields under `properties`.
  */
 export function logAccess(
   remote: RemoteAddr,
@@ -30,22 +37,33 @@ export function logAccess(
   bytes: number,
   started: number,
   refused: RejectionCode | null,
+  route: string | null = null,
+  id: string | null = null,
+  ended: number = performance.now(),
 ): void {
+  const headers = head?.headers ?? null;
   const fields = {
     method: head?.method ?? "-",
     // The path as sent: only visible ASCII, so it cannot forge log lines.
     path: head?.rawPath ?? "-",
     status,
     bytes,
-    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    durationMs: Math.round((ended - started) * 1000) / 1000,
     remote: peer(remote),
+    route: route ?? "-",
+    requestId: id ?? requestIdOf(headers),
+    // Field values hold no CR or LF (the parser refuses them), so they cannot forge lines.
+    userAgent: headers?.get("user-agent") ?? "-",
     reason: refused ?? undefined,
   };
   if (refused === null) {
-    accessLog.info("{method} {path} {status} {bytes}B {durationMs}ms {remote}", fields);
+    accessLog.info(
+      "{method} {path} {status} {bytes}B {durationMs}ms {remote} {route} id={requestId} ua={userAgent}",
+      fields,
+    );
   } else {
     accessLog.warn(
-      "{method} {path} {status} {bytes}B {durationMs}ms {remote} refused: {reason}",
+      "{method} {path} {status} {bytes}B {durationMs}ms {remote} id={requestId} ua={userAgent} refused: {reason}",
       fields,
     );
   }

@@ -23,6 +23,7 @@
  */
 
 import { accessStart, logAccess, peer } from "./access_log.ts";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request_id.ts";
 import { BodyReader, bodyReaderFor } from "./body.ts";
 import { Closing } from "./closing.ts";
 import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
@@ -203,6 +204,7 @@ export class Connection {
     // A path or method the router does not know is answered at once.
     if (match.kind !== "found") return this.#answer(routeMiss(match, exchange), exchange);
     const route = match.route;
+    exchange.route = route.pattern;
     exchange.counted = route.metered ? route.pattern : null;
     // Detour: a buffered route's body is read whole before its handler runs.
     if (!route.streamBody && !body.done) {
@@ -242,6 +244,7 @@ export class Connection {
       exchange.keepAlive = false;
     }
     exchange.date = currentHttpDate();
+    if (this.#ctx.requestIdHeader === true) response = withRequestId(response, exchange);
     // andThen(written, #keepOrClose) written out, as on the hottest sites (see step.ts).
     const written = this.#streams.writeResponse(response, exchange);
     if (written instanceof Promise) return written.then((w) => this.#keepOrClose(w, exchange));
@@ -281,18 +284,31 @@ export class Connection {
   #end(exchange: Exchange, written: Written): Step<boolean> {
     const { started, counted, keepAlive } = exchange;
     if (telemetry !== null) telemetry.end(this, written);
-    if (counted !== null) {
-      this.#ctx.metrics.observe(
-        counted,
-        written.status,
-        exchange.head.method,
-        (performance.now() - exchange.begun) / 1000,
-        exchange.body.received,
-        written.body,
-      );
-    }
-    if (started !== null) {
-      logAccess(this.remote, exchange.head, written.status, written.bytes, started, null);
+    if (counted !== null || started !== null) {
+      const now = performance.now(); // one clock read for the histogram and the log line
+      if (counted !== null) {
+        this.#ctx.metrics.observe(
+          counted,
+          written.status,
+          exchange.head.method,
+          (now - exchange.begun) / 1000,
+          exchange.body.received,
+          written.body,
+        );
+      }
+      if (started !== null) {
+        logAccess(
+          this.remote,
+          exchange.head,
+          written.status,
+          written.bytes,
+          started,
+          null,
+          exchange.route,
+          exchange.requestId,
+          now,
+        );
+      }
     }
     if (
       !keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES ||
@@ -356,4 +372,34 @@ export class Connection {
     const kept = own === null ? limits : { ...limits, ...own };
     return bodyReaderFor(this.#reader, this.#output, framing, wantsContinue, kept);
   }
+}
+
+/**
+ * `response` with `X-Request-Id`: the id the exchange keeps (the client's
+ * when well-formed, else a new one) unless the handler set its own.
+ */
+function withRequestId(response: RawResponse, exchange: Exchange): RawResponse {
+  const headers = response.headers;
+  if (headers === undefined) {
+    const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
+    return { ...response, headers: { [REQUEST_ID_HEADER]: id } };
+  }
+  if (Array.isArray(headers)) {
+    const pairs = headers as ReadonlyArray<readonly [string, string]>;
+    const own = pairs.find(([name]) => name.toLowerCase() === "x-request-id");
+    if (own !== undefined) {
+      exchange.requestId ??= own[1]; // the log shows the id the client got
+      return response;
+    }
+    const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
+    return { ...response, headers: [...pairs, [REQUEST_ID_HEADER, id]] };
+  }
+  const record = headers as Readonly<Record<string, string>>;
+  for (const name in record) {
+    if (name.toLowerCase() !== "x-request-id") continue;
+    exchange.requestId ??= record[name]!; // the log shows the id the client got
+    return response;
+  }
+  const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
+  return { ...response, headers: { ...record, [REQUEST_ID_HEADER]: id } };
 }

@@ -42,6 +42,8 @@ export interface ConnectionContext {
   readonly secure?: boolean;
   /** True once shutdown began: finish the current request, then close. */
   readonly draining: () => boolean;
+  /** Whether responses carry `X-Request-Id` (see ServerOptions.requestIdHeader). */
+  readonly requestIdHeader?: boolean;
 }
 
 /** The socket side a connection needs; `Deno.Conn` has it. */

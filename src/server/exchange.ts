@@ -35,6 +35,10 @@ export class Exchange implements WriteOptions {
   counted: string | null = UNMATCHED_ROUTE;
   /** `performance.now()` when the request's head was read: its duration's start, for the histogram. */
   begun = 0;
+  /** The route that answered, as registered; null when none did. */
+  route: string | null = null;
+  /** The request id, once asked for (the response header or the access log); see request_id.ts. */
+  requestId: string | null = null;
   /** A streaming route's request parts, as its handler got them; null on other routes. */
   streaming: Streaming | null = null;
 

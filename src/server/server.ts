@@ -78,6 +78,7 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
   readonly #finished = Promise.withResolvers<void>();
   #acceptLoop: Promise<void> = Promise.resolve();
   #draining = false;
+  readonly #requestIdHeader: boolean;
   #shutdown: Promise<void> | null = null;
   /** Connections refused over MAX_CONNECTIONS, lingering until their client has read the 503. */
   readonly #refusing: ConnectionRefusals;
@@ -112,6 +113,7 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
     this.pool = options.pool ??
       new Pool(d.numWorkers, d.maxQueue);
     this.metrics = options.metrics ?? new Metrics();
+    this.#requestIdHeader = options.requestIdHeader === true;
     this.metrics.inFlight = () => {
       let n = 0;
       for (const open of this.#connections.values()) if (open.connection.answering) n++;
@@ -152,6 +154,7 @@ export class Server<Addr extends Deno.NetAddr | Deno.UnixAddr = Deno.NetAddr> {
       metrics: this.metrics,
       draining: () => this.#draining,
       secure: this.scheme === "https",
+      requestIdHeader: this.#requestIdHeader,
     };
     let backoffMs = 0;
     for (;;) {

@@ -47,6 +47,13 @@ export interface ServerOptions extends Partial<ConnectionLimits> {
   readonly pool?: Pool;
   /** Counters to share, e.g. with the `/metrics` handler. */
   readonly metrics?: Metrics;
+  /**
+   * Whether every response carries `X-Request-Id` (REQUEST_ID_HEADER): the
+   * client's when well-formed, else one made here; the access log shows it
+   * either way. Off by default: a head unique to each response costs the
+   * serializer's reuse of the last head (see docs/performance.md).
+   */
+  readonly requestIdHeader?: boolean;
 }
 
 /** Where a server listens by default: every interface (as a container needs). */
@@ -78,6 +85,7 @@ const KNOWN_OPTIONS: readonly string[] = [
   "keyFormat",
   "pool",
   "metrics",
+  "requestIdHeader",
 ];
 
 /**

@@ -85,7 +85,16 @@ export async function handOver(
   if (telemetry !== null) telemetry.end(exchange, { status: 101, body: 0 }); // as Deno.serve: at the 101
   if (exchange.counted !== null) ctx.metrics.record(exchange.counted, 101);
   if (exchange.started !== null) {
-    logAccess(parts.remote, exchange.head, 101, head.length, exchange.started, null);
+    logAccess(
+      parts.remote,
+      exchange.head,
+      101,
+      head.length,
+      exchange.started,
+      null,
+      exchange.route,
+      exchange.requestId,
+    );
   }
   ctx.metrics.websocketOpened();
   parts.streams.end(); // the 101 is delivered: the handler's `completed` settles

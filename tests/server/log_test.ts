@@ -97,7 +97,10 @@ Deno.test("the text format prints bare values and the JSON format one object per
     await exchange(s.port, GET("/"));
     const access = records.find((r) => r.category.join(".") === "rawhttp.access")!;
     const text = formatterFor("text")(access);
-    assert.match(text, /\[INF\] rawhttp\.access: GET \/ 200 \d+B [\d.]+ms 127\.0\.0\.1:\d+\n$/);
+    assert.match(
+      text,
+      /\[INF\] rawhttp\.access: GET \/ 200 \d+B [\d.]+ms 127\.0\.0\.1:\d+ \/ id=[A-Za-z0-9._-]+ ua=.*\n$/,
+    );
     const line = formatterFor("json")(access);
     assert.equal(line.trimEnd().split("\n").length, 1);
     assert.equal(JSON.parse(line).properties.status, 200);
