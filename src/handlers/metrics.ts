@@ -154,6 +154,7 @@ function wantsPrometheus(req: RawRequest): boolean {
  */
 export function metricsHandler(origin: MetricsOrigin): Handler {
   startLoopDelaySampler();
+  if (typeof origin !== "function") origin.metrics.timing = true; // the histogram is read now
   const collect = typeof origin === "function" ? origin : () => metricsReport(origin);
   return async (req): Promise<RawResponse> => {
     const report = await collect();

@@ -70,6 +70,7 @@ const echoSocket: Handler = (req) => {
 
 /** Builds the demo app's router. */
 export function createApp(options: AppOptions): Router {
+  options.metrics.timing = true; // /metrics has the latency histogram, whichever report it gives
   const home = text(homeText());
   return new Router()
     .get("/", () => home)

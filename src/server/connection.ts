@@ -199,7 +199,8 @@ export class Connection {
     if (body.failure !== null) return closing.refuse(body.failure, head, body);
     const exchange = new Exchange(head, plan, body, started, this.#streams);
     closing.unanswered = exchange;
-    exchange.begun = started ?? performance.now(); // one clock read, shared with the access log
+    // One clock read, shared with the access log; none when neither logs nor times.
+    exchange.begun = started ?? (this.#ctx.metrics.timing ? performance.now() : -1);
     if (telemetry !== null) telemetry.begin(this, exchange, match, this.#ctx.secure === true);
     // A path or method the router does not know is answered at once.
     if (match.kind !== "found") return this.#answer(routeMiss(match, exchange), exchange);
@@ -285,13 +286,14 @@ export class Connection {
     const { started, counted, keepAlive } = exchange;
     if (telemetry !== null) telemetry.end(this, written);
     if (counted !== null || started !== null) {
-      const now = performance.now(); // one clock read for the histogram and the log line
+      const begun = exchange.begun;
+      const now = begun < 0 ? -1 : performance.now(); // one clock read for the histogram and the log
       if (counted !== null) {
         this.#ctx.metrics.observe(
           counted,
           written.status,
           exchange.head.method,
-          (now - exchange.begun) / 1000,
+          begun < 0 ? -1 : (now - begun) / 1000,
           exchange.body.received,
           written.body,
         );

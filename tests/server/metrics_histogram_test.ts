@@ -82,8 +82,20 @@ function metricsServer() {
   );
   const s = startServer({}, router);
   server = s.server;
+  s.server.metrics.timing = true; // a report function: metricsHandler cannot turn it on itself
   return s;
 }
+
+Deno.test("untimed (no metricsHandler on its Metrics), requests are counted but not timed: no clock read", async () => {
+  await using s = startServer();
+  assert.equal(s.server.metrics.timing, false);
+  await (await fetch(`${s.url}/hello`)).text();
+  const report = metricsReport({ startedAt: 0, metrics: s.server.metrics, pool: s.server.pool });
+  assert.equal(report.requests_total, 1);
+  assert.deepEqual(report.request_duration_seconds, []);
+  metricsHandler({ startedAt: 0, metrics: s.server.metrics, pool: s.server.pool });
+  assert.equal(s.server.metrics.timing, true, "a metricsHandler over these Metrics times requests");
+});
 
 Deno.test("a live server: the histogram counts requests by method, route and class; labels bounded", async () => {
   await using s = metricsServer();
