@@ -19,7 +19,11 @@ export interface ProcessStats {
   readonly event_loop_delay_seconds: number;
   /** The same window's worst, in seconds. */
   readonly event_loop_delay_max_seconds: number;
-  /** Open file descriptors (`/proc/self/fd`), or null where that cannot be read. */
+  /**
+   * Open file descriptors (`/proc/self/fd`), or null where that cannot be
+   * read: not Linux, or without `--allow-all` (Deno guards /proc/self/fd;
+   * the program runs without it, so it reports null).
+   */
   readonly open_fds: number | null;
 }
 
