@@ -15,9 +15,12 @@ WORKDIR /app
 RUN chown deno:deno /app
 USER deno
 
-# Dependencies first, so this layer is rebuilt only when they change.
-# --frozen fails the build if deno.lock does not match deno.json.
-COPY --chown=deno:deno deno.json deno.lock ./
+# Dependencies first, so this layer is rebuilt only when they change: the
+# image's own deno.json and deno.lock (deploy/image/, made from the root ones
+# by `deno task image:config`), which name only the npm packages the program
+# loads, so the tests' packages stay out of the image. --frozen fails the
+# build if deno.lock does not match deno.json.
+COPY --chown=deno:deno deploy/image/deno.json deploy/image/deno.lock ./
 RUN deno install --frozen
 
 # The code, then a type-checked cache of everything the program and the probe

@@ -103,3 +103,85 @@ Deno.test("the image's CMD serves, and its HEALTHCHECK command passes against it
     await server.status;
   }
 });
+
+const TEST_ONLY = ["fast-check", "hono", "ws", "kubernetes-models", "yaml"];
+
+Deno.test("the image installs from its own deno.json, without the tests' packages", async () => {
+  const copy = instructions.find((l) => /^COPY .*deno\.lock/.test(l))!;
+  assert.match(copy, /deploy\/image\/deno\.json deploy\/image\/deno\.lock \.\/$/);
+  const root = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+  const image = JSON.parse(await Deno.readTextFile(`${ROOT}/deploy/image/deno.json`));
+  for (const [name, target] of Object.entries(image.imports)) {
+    assert.equal(root.imports[name], target, `${name}: the root's version`);
+  }
+  for (const name of TEST_ONLY) assert.ok(!(name in image.imports), name);
+  assert.deepEqual(image.unstable, root.unstable);
+  assert.equal(image.lock.frozen, true);
+  const ignored = (await Deno.readTextFile(`${ROOT}/.dockerignore`)).split("\n");
+  assert.ok(!ignored.some((l) => /^deploy(\/image)?\/?$/.test(l.trim())), "deploy/image is sent");
+});
+
+Deno.test("deploy/image/deno.json and deno.lock are up to date (deno task image:config)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      "deploy/image/make_config.ts",
+      "--check",
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+});
+
+Deno.test("the image's RUN steps, in a fresh Deno cache, cache only the runtime packages", async () => {
+  // /app as the Dockerfile lays it out, and an empty DENO_DIR as in the base image.
+  const app = await Deno.makeTempDir();
+  const denoDir = await Deno.makeTempDir();
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: app,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, `deno ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  };
+  try {
+    await Deno.copyFile(`${ROOT}/deploy/image/deno.json`, `${app}/deno.json`);
+    await Deno.copyFile(`${ROOT}/deploy/image/deno.lock`, `${app}/deno.lock`);
+    for (const step of instruction("RUN").filter((r) => r.startsWith("deno install"))) {
+      await run(step.split(/\s+/).slice(1));
+    }
+    await Deno.copyFile(`${ROOT}/mod.ts`, `${app}/mod.ts`);
+    await copyDir(`${ROOT}/src`, `${app}/src`);
+    await copyDir(`${ROOT}/www`, `${app}/www`);
+    for (const step of instruction("RUN").filter((r) => r.startsWith("deno cache"))) {
+      await run(step.split(/\s+/).slice(1));
+    }
+    const cached: string[] = [];
+    for await (const e of Deno.readDir(`${denoDir}/npm/registry.npmjs.org`)) cached.push(e.name);
+    for (const name of TEST_ONLY) assert.ok(!cached.includes(name), `${name} is in the image`);
+    // The CMD, --cached-only, loads the whole program from that cache (then
+    // --version exits).
+    const cmd = execForm(instruction("CMD").at(-1)!).map((a) => a.replace("/app", app));
+    await run([...cmd, "--version"]);
+  } finally {
+    await Deno.remove(app, { recursive: true });
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyDir(`${from}/${e.name}`, `${to}/${e.name}`);
+    else if (e.isFile) await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
