@@ -17,27 +17,13 @@ import type { RequestHead } from "../protocol/request_head.ts";
 import type { RequestHeaders } from "../protocol/headers.ts";
 import type { Match } from "../app/router.ts";
 import { type RejectionCode, REJECTIONS } from "../protocol/rejections.ts";
+import { DURATION_BUCKETS } from "./metrics.ts";
 
 /** The instrumentation scope of rawhttp's spans and metrics (Deno.serve's is `deno`). */
 export const SCOPE = { name: "rawhttp", version: "0.1.0" } as const;
 
 /** `http.server.request.duration`'s bucket bounds in seconds: Deno's, which are semconv's advice. */
-export const DURATION_BOUNDS_S: readonly number[] = [
-  0.005,
-  0.01,
-  0.025,
-  0.05,
-  0.075,
-  0.1,
-  0.25,
-  0.5,
-  0.75,
-  1,
-  2.5,
-  5,
-  7.5,
-  10,
-];
+export const DURATION_BOUNDS_S: readonly number[] = DURATION_BUCKETS;
 
 /** The body-size histograms' bucket bounds in bytes, as Deno's. */
 export const SIZE_BOUNDS_BYTES: readonly number[] = [0, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];

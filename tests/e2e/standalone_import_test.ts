@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { firstLine } from "../fixtures/output_lines.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -30,13 +31,7 @@ async function runAndAsk(dir: string): Promise<string> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
+  const { line: out, reader } = await firstLine(child.stdout);
   try {
     const port = Number(out.trim());
     assert.ok(port > 0, `the project did not start: ${out}`);

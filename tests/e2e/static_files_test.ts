@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { runCommand } from "../fixtures/run_command.ts";
+import { firstLine } from "../fixtures/output_lines.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 const MIB = 1024 * 1024;
@@ -28,13 +29,7 @@ async function startStatic(root: string) {
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  while (!out.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += value;
-  }
+  const { line: out, reader } = await firstLine(child.stdout);
   const port = Number(out.trim());
   assert.ok(port > 0, `the server did not start: ${out}`);
   return {
