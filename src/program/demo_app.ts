@@ -4,7 +4,7 @@
  * @module
  */
 
-import { fileRoute, staticFiles } from "../handlers/static.ts";
+import { fileRoute, staticFiles, type StaticOptions } from "../handlers/static.ts";
 import { healthHandler, Readiness, readinessHandler } from "../handlers/health.ts";
 import { metricsHandler, type MetricsReport } from "../handlers/metrics.ts";
 import type { Metrics } from "../server/metrics.ts";
@@ -18,6 +18,8 @@ import { upgradeWebSocket } from "../server/upgrade.ts";
 export interface AppOptions {
   /** The folder /about and /static/* serve from. */
   readonly wwwDir: string;
+  /** How they are served (Cache-Control and the rest; the handler's defaults otherwise). */
+  readonly staticOptions?: StaticOptions;
   /** `performance.now()` when the process started, for uptime. */
   readonly startedAt: number;
   readonly metrics: Metrics;
@@ -83,8 +85,8 @@ export function createApp(options: AppOptions): Router {
       }))
     .post("/api/echo", echo)
     .add("PUT", "/api/echo", echo)
-    .get("/about", fileRoute(options.wwwDir, "index.html"))
-    .get("/static/*", staticFiles(options.wwwDir))
+    .get("/about", fileRoute(options.wwwDir, "index.html", options.staticOptions))
+    .get("/static/*", staticFiles(options.wwwDir, options.staticOptions))
     .get("/ws/echo", echoSocket)
     // Observability answers even when every worker is busy, and is not counted.
     .get("/health", healthHandler(options.startedAt), { metered: false, pooled: false })

@@ -41,6 +41,7 @@ export function startListener(
   const metrics = new Metrics();
   const router = createApp({
     wwwDir: config.wwwDir,
+    staticOptions: { cacheControl: config.staticCacheControl },
     startedAt: options.startedAt,
     metrics,
     pool,
@@ -55,6 +56,7 @@ export function startListener(
     ...where,
     pool,
     metrics,
+    requestIdHeader: config.requestIdHeader === "on",
   }, router);
   if (config.idleGcAfterMs > 0 && exposedGc() !== null) {
     const collector = collectWhenIdle({

@@ -101,3 +101,23 @@ Deno.test("startListener() with a certificate file that cannot be read throws be
     Deno.errors.NotFound,
   );
 });
+
+Deno.test("startListener() with REQUEST_ID_HEADER on and STATIC_CACHE_CONTROL set answers with both", async () => {
+  const server = startListener(
+    { ...config, requestIdHeader: "on", staticCacheControl: "public, max-age=60" },
+    { startedAt: performance.now(), port: 0, reusePort: false },
+  );
+  try {
+    const port = (server.addr as Deno.NetAddr).port;
+    const hello = await fetch(`http://127.0.0.1:${port}/api/hello`, {
+      headers: { "x-request-id": "op-7" },
+    });
+    assert.equal(hello.headers.get("x-request-id"), "op-7");
+    await hello.body?.cancel();
+    const about = await fetch(`http://127.0.0.1:${port}/about`);
+    assert.equal(about.headers.get("cache-control"), "public, max-age=60");
+    await about.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});
