@@ -49,3 +49,18 @@ function byExtension(): Map<string, string> {
 
 /** mime-db's media type for each extension. */
 export const TYPE_BY_EXTENSION: ReadonlyMap<string, string> = byExtension();
+
+/**
+ * Whether a media type (without parameters) is worth compressing: mime-db's
+ * `compressible` flag where it has one, else, as the `compressible` npm
+ * package decides, `text/*` and the `+json`, `+text` and `+xml` suffixes.
+ * Images, audio, video, archives and fonts that compress themselves are not,
+ * nor `application/octet-stream`, which mime-db flags compressible but which
+ * is what an unknown extension gets: bytes we know nothing about.
+ */
+export function isCompressible(type: string): boolean {
+  if (type === "application/octet-stream") return false;
+  const flag = MIME_DB[type]?.compressible;
+  if (flag !== undefined) return flag;
+  return /^text\/|\+(?:json|text|xml)$/.test(type);
+}

@@ -1,7 +1,8 @@
 /**
  * Which precompressed siblings a client takes, from its Accept-Encoding
  * (RFC 9110 §12.5.3): codings with a q-value above 0, `*` standing for any
- * coding not named, in the server's order of preference (br, then gzip).
+ * coding not named, in the server's order of preference (br, then gzip);
+ * and whether it takes a coding the static handler compresses with.
  *
  * @module
  */
@@ -21,6 +22,24 @@ const SIBLINGS: readonly Sibling[] = [
 /** The siblings `header` accepts, best first (none for an absent header: identity only). */
 export function acceptedSiblings(header: string | null): Sibling[] {
   if (header === null) return [];
+  const q = weights(header);
+  const any = q.get("*") ?? 0;
+  return SIBLINGS.filter((s) => (q.get(s.coding) ?? any) > 0);
+}
+
+/**
+ * Whether `header` takes `coding` (a q-value above 0, or `*` above 0 with the
+ * coding not named). An absent header takes no coding: RFC 9110 would allow
+ * any, but a client that sends none is one that cannot be assumed to decode.
+ */
+export function acceptsCoding(header: string | null, coding: string): boolean {
+  if (header === null) return false;
+  const q = weights(header);
+  return (q.get(coding) ?? q.get("*") ?? 0) > 0;
+}
+
+/** Each coding's q-value in an Accept-Encoding header (`x-gzip` is gzip; a bad q is 0). */
+function weights(header: string): Map<string, number> {
   const q = new Map<string, number>();
   for (const element of header.split(",")) {
     const [name = "", ...params] = element.split(";");
@@ -33,6 +52,5 @@ export function acceptedSiblings(header: string | null): Sibling[] {
     }
     q.set(coding === "x-gzip" ? "gzip" : coding, weight);
   }
-  const any = q.get("*") ?? 0;
-  return SIBLINGS.filter((s) => (q.get(s.coding) ?? any) > 0);
+  return q;
 }

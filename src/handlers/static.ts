@@ -2,9 +2,9 @@
  * Static files from one folder, as nginx and Go's `http.ServeContent` serve
  * them: streamed from disk, media types from mime-db, ETag and Last-Modified
  * with the conditionals of RFC 9110 §13.2.2, single byte ranges (206/416),
- * `index.html` for folders, precompressed `.br`/`.gz` siblings, and no way
- * out of the folder. The decisions and
- * their reasons: docs/static_files.md.
+ * `index.html` for folders, precompressed `.br`/`.gz` siblings, optional
+ * br or gzip of compressible files as they are sent, and no way out of the
+ * folder. The decisions and their reasons: docs/static_files.md.
  *
  * @module
  */
@@ -13,9 +13,9 @@ import { extname, join, resolve, sep } from "node:path";
 import type { RawRequest } from "../app/request.ts";
 import type { Handler, RawResponse } from "../app/response.ts";
 import { text } from "../app/response.ts";
-import { fileBody, STREAMED_FILE_BYTES } from "../io/sized_body.ts";
-import { TYPE_BY_EXTENSION } from "./_mime_db.ts";
-import { acceptedSiblings } from "./encodings.ts";
+import { FILE_PIECE_BYTES, fileBody, STREAMED_FILE_BYTES } from "../io/sized_body.ts";
+import { isCompressible, TYPE_BY_EXTENSION } from "./_mime_db.ts";
+import { acceptedSiblings, acceptsCoding } from "./encodings.ts";
 import {
   evaluate,
   ifRangeHolds,
@@ -36,7 +36,18 @@ export interface StaticOptions {
    * (default true; a sibling older than its file is not used).
    */
   readonly precompressed?: boolean;
+  /**
+   * Whether a compressible file (mime-db's flag: text, JSON, JavaScript, SVG…)
+   * of at least `minBytes` (default 1024) is compressed as it is sent (br,
+   * else gzip), to a client whose Accept-Encoding takes it and that asks
+   * no Range (default false, as in nginx and Deno.serve). A precompressed
+   * sibling, when there is one, is sent instead. See docs/static_files.md.
+   */
+  readonly compress?: boolean | { readonly minBytes?: number };
 }
+
+/** The smallest file compressed by default: below about one TCP segment, it saves no round trip. */
+export const COMPRESS_MIN_BYTES = 1024;
 
 /** What is sent for a file: its media type, and the coding of the bytes read (null: as is). */
 interface Representation {
@@ -44,6 +55,8 @@ interface Representation {
   readonly coding: string | null;
   /** Whether another Accept-Encoding could get other bytes (`Vary: Accept-Encoding`). */
   readonly vary: boolean;
+  /** Whether the file's bytes are compressed as they are sent, with `coding` ("br" or "gzip"). */
+  readonly dynamic?: boolean;
 }
 
 const NOT_FOUND = text("Not Found\n", { status: 404 });
@@ -91,15 +104,76 @@ export async function serveFile(
   }
   if (!found.info.isFile) return NOT_FOUND;
   const type = contentType(found.real);
-  const vary = options.precompressed ?? true;
-  if (vary) {
+  const precompressed = options.precompressed ?? true;
+  const minBytes = compressMinBytes(options.compress);
+  const vary = precompressed || minBytes !== null;
+  if (precompressed) {
     for (const { coding, suffix } of acceptedSiblings(req.headers.get("accept-encoding"))) {
       const sibling = await locate(base, found.real + suffix);
       if (sibling === null || !sibling.info.isFile || olderThan(sibling.info, found.info)) continue;
       return answer(req, sibling.real, sibling.info, options, { type, coding, vary });
     }
   }
-  return answer(req, found.real, found.info, options, { type, coding: null, vary });
+  const coding = minBytes !== null && found.info.size >= minBytes &&
+      isCompressible(type.split(";")[0]!) && req.headers.get("range") === null
+    ? asSent(req.headers.get("accept-encoding"))
+    : null;
+  return answer(req, found.real, found.info, options, {
+    type,
+    coding,
+    vary,
+    dynamic: coding !== null,
+  });
+}
+
+/** The coding a file is compressed with as it is sent: br when taken, else gzip, else none. */
+function asSent(acceptEncoding: string | null): "br" | "gzip" | null {
+  if (acceptsCoding(acceptEncoding, "br")) return "br";
+  return acceptsCoding(acceptEncoding, "gzip") ? "gzip" : null;
+}
+
+/** The compression threshold of `compress`, or null when it is off. */
+function compressMinBytes(compress: StaticOptions["compress"]): number | null {
+  if (compress === undefined || compress === false) return null;
+  return compress === true ? COMPRESS_MIN_BYTES : compress.minBytes ?? COMPRESS_MIN_BYTES;
+}
+
+/**
+ * The file at `path` compressed as it is read (br: Deno's `"brotli"`
+ * format): opened when the writer first pulls, read 64 KiB at a time as the
+ * compressor takes it (backpressure), closed at its end or when the stream
+ * is cancelled (a client gone).
+ */
+function compressedFile(path: string, coding: string): ReadableStream<Uint8Array> {
+  let file: Deno.FsFile | null = null;
+  const close = () => {
+    try {
+      file?.close();
+    } catch {
+      // closed already
+    }
+    file = null;
+  };
+  const raw = new ReadableStream<BufferSource>({
+    async pull(controller) {
+      try {
+        file ??= await Deno.open(path);
+        const piece = new Uint8Array(FILE_PIECE_BYTES); // fresh: the compressor may keep it
+        const n = await file.read(piece);
+        if (n === null) {
+          close();
+          controller.close();
+        } else controller.enqueue(piece.subarray(0, n));
+      } catch (error) {
+        close();
+        throw error;
+      }
+    },
+    cancel: close,
+  }, { highWaterMark: 0 });
+  // "brotli" is not in TypeScript's CompressionFormat yet; Deno 2.9.6 takes it.
+  const format = (coding === "br" ? "brotli" : "gzip") as CompressionFormat;
+  return raw.pipeThrough(new CompressionStream(format));
 }
 
 /** Whether `a` was modified before `b` (false when either time is unknown). */
@@ -133,7 +207,10 @@ async function answer(
   representation: Representation,
 ): Promise<RawResponse> {
   const mtime = info.mtime?.getTime() ?? 0;
-  const coded = representation.coding === null ? "" : `-${representation.coding}`;
+  // A representation compressed as sent has its own strong ETag: see docs/static_files.md.
+  const coded = representation.coding === null
+    ? ""
+    : `-${representation.coding}${representation.dynamic ? "-dyn" : ""}`;
   const validators: Validators = {
     etag: `"${info.size.toString(36)}-${mtime.toString(36)}${coded}"`,
     modified: info.mtime === null ? null : Math.floor(mtime / 1000) * 1000,
@@ -157,6 +234,11 @@ async function answer(
   headers["Content-Type"] = representation.type;
   if (representation.coding !== null) headers["Content-Encoding"] = representation.coding;
   headers["Accept-Ranges"] = "bytes";
+  // No Content-Length: the compressed size is known only at the end, so the
+  // writer sends it chunked (or with a length when it all compressed at once).
+  if (representation.dynamic) {
+    return { status: 200, headers, body: compressedFile(real, representation.coding!) };
+  }
   const size = info.size;
   const range = h.get("range");
   const asked = range !== null && ifRangeHolds(h.get("if-range"), validators)

@@ -14,14 +14,19 @@ import { firstLine } from "../fixtures/output_lines.ts";
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 const MIB = 1024 * 1024;
 
-/** A server process serving `root` at /static/*; prints its port, then its pid's RSS is read. */
-async function startStatic(root: string) {
+/**
+ * A server process serving `root` at /static/* with `options` (StaticOptions
+ * as JSON); prints its port, then its pid's RSS is read.
+ */
+async function startStatic(root: string, options: Record<string, unknown> = {}) {
   const script = join(root, "..", "server.ts");
   await Deno.writeTextFile(
     script,
     `import { Router, Server, staticFiles } from ${JSON.stringify(MOD)};\n` +
       `const server = Server.listen({ hostname: "127.0.0.1", port: 0 },\n` +
-      `  new Router().get("/static/*", staticFiles(Deno.args[0]!)));\n` +
+      `  new Router().get("/static/*", staticFiles(Deno.args[0]!, ${
+        JSON.stringify(options)
+      })));\n` +
       `console.log(server.addr.port);\n`,
   );
   const child = new Deno.Command(Deno.execPath(), {
@@ -163,6 +168,47 @@ Deno.test("curl --compressed gets app.mjs.br (or .gz) decoded to the file, and t
     const none = await curl("app.mjs");
     assert.equal(none.stdout, js);
     assert.doesNotMatch(none.stderr, /content-encoding/i);
+  });
+});
+
+Deno.test("compress: curl --compressed decodes br (gzip when asked) to the file; threshold, ranges, types and refusals get identity", async () => {
+  await withSite(async (root) => {
+    const json = '{"n": 1}\n'.repeat(1000);
+    await Deno.writeTextFile(join(root, "big.json"), json);
+    for (const size of [1023, 1024, 1025]) {
+      await Deno.writeTextFile(join(root, `f${size}.txt`), "x".repeat(size));
+    }
+    await Deno.writeFile(join(root, "img.png"), new Uint8Array(4096));
+    await using s = await startStatic(root, { compress: true });
+    const curl = (file: string, ...extra: string[]) =>
+      runCommand("curl", ["-sS", ...extra, "-D", "/dev/stderr", `${s.url}/${file}`]);
+    for (
+      const [extra, coding] of [[[], "br"], [["-H", "Accept-Encoding: gzip"], "gzip"]] as const
+    ) {
+      const r = await curl("big.json", "--compressed", ...extra);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, json, coding);
+      assert.match(r.stderr, new RegExp(`content-encoding: ${coding}\r\n`, "i"));
+      assert.match(r.stderr, /vary: Accept-Encoding\r\n/i);
+      assert.match(r.stderr, new RegExp(`etag: "[0-9a-z]+-[0-9a-z]+-${coding}-dyn"\r\n`, "i"));
+      assert.match(r.stderr, /transfer-encoding: chunked\r\n|content-length: \d+\r\n/i);
+    }
+    for (const [size, coded] of [[1023, false], [1024, true], [1025, true]] as const) {
+      const r = await curl(`f${size}.txt`, "--compressed");
+      assert.equal(r.stdout, "x".repeat(size));
+      assert.equal(/content-encoding: br/i.test(r.stderr), coded, `${size}`);
+    }
+    const range = await curl("big.json", "--compressed", "-r", "0-9");
+    assert.match(range.stderr, /^HTTP\/1\.1 206/);
+    assert.equal(range.stdout, json.slice(0, 10));
+    assert.doesNotMatch(range.stderr, /content-encoding/i);
+    const png = await curl("img.png", "--compressed");
+    assert.doesNotMatch(png.stderr, /content-encoding/i);
+    for (const ae of ["identity", "gzip;q=0", "br;q=0, gzip;q=0"]) {
+      const r = await curl("big.json", "-H", `Accept-Encoding: ${ae}`);
+      assert.equal(r.stdout, json, ae);
+      assert.doesNotMatch(r.stderr, /content-encoding/i, ae);
+    }
   });
 });
 
