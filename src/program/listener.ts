@@ -41,7 +41,10 @@ export function startListener(
   const metrics = new Metrics();
   const router = createApp({
     wwwDir: config.wwwDir,
-    staticOptions: { cacheControl: config.staticCacheControl },
+    staticOptions: {
+      cacheControl: config.staticCacheControl,
+      compress: config.staticCompress === "on",
+    },
     startedAt: options.startedAt,
     metrics,
     pool,

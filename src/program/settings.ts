@@ -45,6 +45,7 @@ export interface Config {
   logFormat: LogFormat;
   wwwDir: string;
   staticCacheControl: string;
+  staticCompress: "off" | "on";
   requestIdHeader: "off" | "on";
   tlsCertFile: string;
   tlsKeyFile: string;
@@ -234,6 +235,16 @@ export const SETTINGS: readonly Setting[] = [
     doc: "The Cache-Control of static files (/about, /static/*). no-cache: a browser revalidates " +
       "each time (a 304 when unchanged), so a new deploy shows at once; set max-age for files " +
       "whose names change with their content.",
+  },
+  {
+    key: "staticCompress",
+    env: "STATIC_COMPRESS",
+    kind: "choice",
+    default: "off",
+    choices: ["off", "on"],
+    doc: "on: static text files of 1 KiB and more are sent compressed (br or gzip, as the " +
+      "client accepts) when no .br/.gz sibling exists. Off by default, as nginx and Deno.serve: " +
+      "it costs CPU on every download; precompressed siblings cost none.",
   },
   {
     key: "wwwDir",

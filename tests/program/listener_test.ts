@@ -102,9 +102,14 @@ Deno.test("startListener() with a certificate file that cannot be read throws be
   );
 });
 
-Deno.test("startListener() with REQUEST_ID_HEADER on and STATIC_CACHE_CONTROL set answers with both", async () => {
+Deno.test("startListener() with REQUEST_ID_HEADER, STATIC_CACHE_CONTROL and STATIC_COMPRESS answers with each", async () => {
   const server = startListener(
-    { ...config, requestIdHeader: "on", staticCacheControl: "public, max-age=60" },
+    {
+      ...config,
+      requestIdHeader: "on",
+      staticCacheControl: "public, max-age=60",
+      staticCompress: "on",
+    },
     { startedAt: performance.now(), port: 0, reusePort: false },
   );
   try {
@@ -114,9 +119,16 @@ Deno.test("startListener() with REQUEST_ID_HEADER on and STATIC_CACHE_CONTROL se
     });
     assert.equal(hello.headers.get("x-request-id"), "op-7");
     await hello.body?.cancel();
-    const about = await fetch(`http://127.0.0.1:${port}/about`);
+    const about = await fetch(`http://127.0.0.1:${port}/about`, {
+      headers: { "accept-encoding": "gzip" },
+    });
     assert.equal(about.headers.get("cache-control"), "public, max-age=60");
-    await about.body?.cancel();
+    assert.equal(
+      about.headers.get("content-encoding"),
+      "gzip",
+      "www/index.html, compressed as sent",
+    );
+    assert.match(await about.text(), /<html/i, "fetch decodes it");
   } finally {
     await server.shutdown();
   }

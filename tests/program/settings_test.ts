@@ -226,7 +226,12 @@ Deno.test("loadConfig() accepts min and max and refuses min-1 and max+1, for eve
 
 Deno.test("loadConfig() accepts every listed choice and nothing else, for every choice setting", () => {
   const choices = SETTINGS.filter((s) => s.kind === "choice");
-  assert.deepEqual(choices.map((s) => s.env), ["LOG_LEVEL", "LOG_FORMAT", "REQUEST_ID_HEADER"]);
+  assert.deepEqual(choices.map((s) => s.env), [
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "REQUEST_ID_HEADER",
+    "STATIC_COMPRESS",
+  ]);
   assert.deepEqual(setting("LOG_LEVEL").choices, LOG_LEVELS);
   assert.deepEqual(setting("LOG_FORMAT").choices, LOG_FORMATS);
   for (const s of choices) {
