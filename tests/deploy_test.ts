@@ -11,7 +11,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { Service } from "kubernetes-models/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { loadConfig } from "../src/program/settings.ts";
+import { loadConfig, SETTINGS } from "../src/program/settings.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const K8S = `${ROOT}/deploy/kubernetes`;
@@ -251,9 +251,17 @@ Deno.test("the systemd unit is hardened and waits for the drain", async () => {
   const envOf = Object.fromEntries(
     [...environment.matchAll(/"?([A-Z_]+)=([^"\s]*)"?/g)].map((m) => [m[1]!, m[2]!]),
   );
+  // Every variable is Deno's or one of the program's settings (a misspelt one would be ignored).
+  const known = new Set([...SETTINGS.map((s) => s.env), "DENO_DIR", "DENO_NO_UPDATE_CHECK"]);
+  for (const name of Object.keys(envOf)) assert.ok(known.has(name), `unknown variable ${name}`);
   const result = loadConfig(envOf, []);
   assert.equal(result.kind, "config");
   if (result.kind !== "config") return;
+  assert.equal(result.config.port, 8080, "the port docs/deploy.md gives");
+  assert.ok(
+    result.config.drainDelayMs > 0,
+    "a drain delay, so a proxy in front stops routing first",
+  );
   const stop = /^(\d+)s?$/.exec(get("Service.TimeoutStopSec") ?? "")!;
   assert.ok(
     Number(stop[1]) * 1000 > result.config.drainDelayMs + result.config.shutdownTimeoutMs,
@@ -261,6 +269,10 @@ Deno.test("the systemd unit is hardened and waits for the drain", async () => {
   );
   const exec = get("Service.ExecStart")!;
   assert.match(exec, /--cached-only/);
+  // The permissions `deno task start` gives, reading limited to the checkout.
+  for (const flag of [/--allow-net( |$)/, /--allow-env( |$)/, /--allow-read=\/opt\/rawhttp( |$)/]) {
+    assert.match(exec, flag);
+  }
   assert.match(exec, /--v8-flags=--expose-gc/);
   assert.match(exec, /src\/program\/main\.ts$/);
 });

@@ -57,9 +57,25 @@ export function tagListMatches(header: string, etag: string, strong: boolean): b
   });
 }
 
-/** An HTTP-date (IMF-fixdate, or the obsolete forms Date.parse reads) in ms, or null. */
+/**
+ * The three forms of HTTP-date (RFC 9110 §5.6.7): IMF-fixdate
+ * (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form
+ * (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`).
+ */
+const HTTP_DATE = new RegExp(
+  "^(?:[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT" +
+    "|[A-Z][a-z]{5,8}, \\d{2}-[A-Z][a-z]{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} GMT" +
+    "|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})$",
+);
+
+/**
+ * An HTTP-date in ms, or null for anything else: a value that is not one is
+ * to be ignored (RFC 9110 §13.1.3-4), not read as whatever `Date.parse` makes
+ * of it (`2000`, `1`).
+ */
 export function parseHttpDate(value: string): number | null {
-  const ms = Date.parse(value);
+  if (!HTTP_DATE.test(value)) return null;
+  const ms = Date.parse(value.endsWith("GMT") ? value : `${value} GMT`);
   return Number.isNaN(ms) ? null : ms;
 }
 

@@ -101,6 +101,8 @@ export async function serveFile(
     }
     found = await locate(base, join(found.real, index));
     if (found === null) return NOT_FOUND;
+  } else if (relative.endsWith("/")) {
+    return NOT_FOUND; // a file named as a folder (`a.txt/`): its relative links would go wrong
   }
   if (!found.info.isFile) return NOT_FOUND;
   const type = contentType(found.real);

@@ -5,6 +5,7 @@ import {
   type Conditions,
   evaluate,
   ifRangeHolds,
+  parseHttpDate,
   parseRange,
   tagListMatches,
   type Validators,
@@ -111,4 +112,16 @@ Deno.test("tagListMatches() strong and weak", () => {
   assert.equal(tagListMatches('W/"a"', '"a"', false), true);
   assert.equal(tagListMatches('W/"a"', '"a"', true), false);
   assert.equal(tagListMatches(' "b" ,"a"', '"a"', true), true);
+});
+
+Deno.test("parseHttpDate() reads the three HTTP-date forms and nothing else (RFC 9110 §5.6.7)", () => {
+  const t = Date.UTC(1994, 10, 6, 8, 49, 37);
+  assert.equal(parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), t);
+  assert.equal(parseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), t);
+  assert.equal(parseHttpDate("Sun Nov  6 08:49:37 1994"), t);
+  for (
+    const bad of ["1", "2000", "2030", "garbage", "Sun, 06 Nov 1994 08:49:37 PST", "1994-11-06"]
+  ) {
+    assert.equal(parseHttpDate(bad), null, bad);
+  }
 });

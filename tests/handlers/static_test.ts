@@ -389,3 +389,16 @@ Deno.test("serveFile() reads a large file as it is sent: Content-Length, the sam
     }
   });
 });
+
+Deno.test("a file asked for with a slash after its name is 404, as nginx answers", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/a.txt`, "a");
+  const handler = staticFiles(dir);
+  const ok = await handler(makeRequest("GET", "/static/a.txt", { params: { "*": "a.txt" } }));
+  assert.equal(ok.status, 200);
+  const slashed = await handler(
+    makeRequest("GET", "/static/a.txt/", { params: { "*": "a.txt/" } }),
+  );
+  assert.equal(slashed.status, 404);
+  await Deno.remove(dir, { recursive: true });
+});
