@@ -13,16 +13,8 @@ import { Router } from "../../src/app/router.ts";
 import { text } from "../../src/app/response.ts";
 import { staticFiles } from "../../src/handlers/static.ts";
 import { Server } from "../../src/server/server.ts";
+import { HAS_CHROMIUM, openPage } from "../fixtures/chromium.ts";
 
-function has(cmd: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const CHROMIUM = has("chromium", ["--version"]);
 const SIZE = 3 * 1024 * 1024 + 17;
 const LINES = 5000;
 
@@ -58,10 +50,9 @@ run().catch((e) => ({ error: String(e) })).then((out) =>
 Deno.test({
   name:
     "headless Chromium: a page seeks in a 3 MiB file with Range (206, exact bytes), loads it whole, and gets a text compressed as sent (br)",
-  ignore: !CHROMIUM,
+  ignore: !HAS_CHROMIUM,
   async fn() {
     const root = await Deno.makeTempDir({ prefix: "rawhttp_static_browser_" });
-    const profile = await Deno.makeTempDir({ prefix: "rawhttp-chromium-" });
     const data = new Uint8Array(SIZE);
     for (let i = 0; i < SIZE; i++) data[i] = i % 251;
     await Deno.writeFile(join(root, "big.bin"), data);
@@ -77,19 +68,8 @@ Deno.test({
         return text("ok");
       });
     const server = Server.listen({ hostname: "127.0.0.1", port: 0 }, router);
-    const browser = new Deno.Command("chromium", {
-      args: [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        `--user-data-dir=${profile}`,
-        `http://127.0.0.1:${server.addr.port}/page`,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
     try {
+      await using _page = await openPage(`http://127.0.0.1:${server.addr.port}/page`);
       assert.deepEqual(await result.promise, {
         middle: {
           status: 206,
@@ -108,10 +88,7 @@ Deno.test({
         text: { status: 200, encoding: "br", same: true },
       });
     } finally {
-      browser.kill("SIGKILL");
-      await browser.status;
       await server.shutdown();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
       await Deno.remove(root, { recursive: true });
     }
   },

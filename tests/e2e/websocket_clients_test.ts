@@ -10,6 +10,7 @@ import { Router } from "../../src/app/router.ts";
 import { text } from "../../src/app/response.ts";
 import { upgradeWebSocket } from "../../src/fetch/upgrade.ts";
 import { Server } from "../../src/server/server.ts";
+import { HAS_CHROMIUM, openPage } from "../fixtures/chromium.ts";
 
 function has(cmd: string, args: string[]): boolean {
   try {
@@ -23,7 +24,6 @@ function has(cmd: string, args: string[]): boolean {
 const PYTHON_WS = ["python3", "/usr/bin/python3"].find((python) =>
   has(python, ["-c", "import websockets"])
 );
-const CHROMIUM = has("chromium", ["--version"]);
 
 /** A router with an echo socket at /ws that greets first. */
 function echoRouter(): Router {
@@ -89,7 +89,7 @@ ws.onclose = (e) => fetch("/result", {
 
 Deno.test({
   name: "headless Chromium: a page talks to the echo socket and closes it cleanly",
-  ignore: !CHROMIUM,
+  ignore: !HAS_CHROMIUM,
   async fn() {
     const result = Promise.withResolvers<unknown>();
     const router = echoRouter()
@@ -99,30 +99,15 @@ Deno.test({
         return text("ok");
       });
     const server = Server.listen({ hostname: "127.0.0.1", port: 0 }, router);
-    const profile = await Deno.makeTempDir({ prefix: "rawhttp-chromium-" });
-    const browser = new Deno.Command("chromium", {
-      args: [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        `--user-data-dir=${profile}`,
-        `http://127.0.0.1:${server.addr.port}/page`,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
     try {
+      await using _page = await openPage(`http://127.0.0.1:${server.addr.port}/page`);
       assert.deepEqual(await result.promise, {
         seen: ["hello", "from the browser ✓", [7, 8, 9]],
         code: 1000,
         wasClean: true,
       });
     } finally {
-      browser.kill("SIGKILL");
-      await browser.status;
       await server.shutdown();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 });
