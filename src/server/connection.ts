@@ -22,8 +22,8 @@
  * @module
  */
 
-import { accessStart, logAccess, peer } from "./access_log.ts";
-import { REQUEST_ID_HEADER, requestIdOf } from "./request_id.ts";
+import { accessStart, peer, recordAnswered } from "./access_log.ts";
+import { withRequestId } from "./request_id.ts";
 import { BodyReader, bodyReaderFor } from "./body.ts";
 import { Closing } from "./closing.ts";
 import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
@@ -283,35 +283,16 @@ export class Connection {
 
   /** Counts and logs the request, and flushes when the answers should go out now. */
   #end(exchange: Exchange, written: Written): Step<boolean> {
-    const { started, counted, keepAlive } = exchange;
+    const keepAlive = exchange.keepAlive;
     if (telemetry !== null) telemetry.end(this, written);
-    if (counted !== null || started !== null) {
-      const begun = exchange.begun;
-      const now = begun < 0 ? -1 : performance.now(); // one clock read for the histogram and the log
-      if (counted !== null) {
-        this.#ctx.metrics.observe(
-          counted,
-          written.status,
-          exchange.head.method,
-          begun < 0 ? -1 : (now - begun) / 1000,
-          exchange.body.received,
-          written.body,
-        );
-      }
-      if (started !== null) {
-        logAccess(
-          this.remote,
-          exchange.head,
-          written.status,
-          written.bytes,
-          started,
-          null,
-          exchange.route,
-          exchange.requestId,
-          now,
-        );
-      }
-    }
+    recordAnswered(
+      this.#ctx.metrics,
+      this.remote,
+      exchange,
+      written.status,
+      written.bytes,
+      written.body,
+    );
     if (
       !keepAlive || this.#output.queuedBytes >= MAX_QUEUED_OUTPUT_BYTES ||
       exchange.streaming?.awaited === true // completed settles once the bytes are out
@@ -374,34 +355,4 @@ export class Connection {
     const kept = own === null ? limits : { ...limits, ...own };
     return bodyReaderFor(this.#reader, this.#output, framing, wantsContinue, kept);
   }
-}
-
-/**
- * `response` with `X-Request-Id`: the id the exchange keeps (the client's
- * when well-formed, else a new one) unless the handler set its own.
- */
-function withRequestId(response: RawResponse, exchange: Exchange): RawResponse {
-  const headers = response.headers;
-  if (headers === undefined) {
-    const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
-    return { ...response, headers: { [REQUEST_ID_HEADER]: id } };
-  }
-  if (Array.isArray(headers)) {
-    const pairs = headers as ReadonlyArray<readonly [string, string]>;
-    const own = pairs.find(([name]) => name.toLowerCase() === "x-request-id");
-    if (own !== undefined) {
-      exchange.requestId ??= own[1]; // the log shows the id the client got
-      return response;
-    }
-    const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
-    return { ...response, headers: [...pairs, [REQUEST_ID_HEADER, id]] };
-  }
-  const record = headers as Readonly<Record<string, string>>;
-  for (const name in record) {
-    if (name.toLowerCase() !== "x-request-id") continue;
-    exchange.requestId ??= record[name]!; // the log shows the id the client got
-    return response;
-  }
-  const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
-  return { ...response, headers: { ...record, [REQUEST_ID_HEADER]: id } };
 }

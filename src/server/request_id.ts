@@ -15,6 +15,9 @@
  * @module
  */
 
+import type { RawResponse } from "../app/response.ts";
+import type { Exchange } from "./exchange.ts";
+
 /** The response (and request) header that carries the id. */
 export const REQUEST_ID_HEADER = "X-Request-Id";
 
@@ -41,4 +44,37 @@ export function newRequestId(): string {
 export function requestIdOf(headers: { get(name: string): string | null } | null): string {
   const sent = headers?.get("x-request-id") ?? null;
   return sent !== null && WELL_FORMED.test(sent) ? sent : newRequestId();
+}
+
+/**
+ * `response` with `X-Request-Id`: the id `exchange` keeps (the client's when
+ * well-formed, else a new one), unless the handler set its own, which the
+ * access log then shows, since it is the one the client got.
+ */
+export function withRequestId(response: RawResponse, exchange: Exchange): RawResponse {
+  const headers = response.headers;
+  const own = headerValue(headers, "x-request-id");
+  if (own !== null) {
+    exchange.requestId ??= own;
+    return response;
+  }
+  const id = exchange.requestId ??= requestIdOf(exchange.head.headers);
+  const added: [string, string] = [REQUEST_ID_HEADER, id];
+  return {
+    ...response,
+    headers: headers === undefined
+      ? { [REQUEST_ID_HEADER]: id }
+      : Array.isArray(headers)
+      ? [...(headers as ReadonlyArray<readonly [string, string]>), added]
+      : { ...(headers as Readonly<Record<string, string>>), [REQUEST_ID_HEADER]: id },
+  } as RawResponse;
+}
+
+/** The value of field `lower` (a lower-case name) in a native response's headers, or null. */
+function headerValue(headers: RawResponse["headers"], lower: string): string | null {
+  if (headers === undefined) return null;
+  const pairs = Array.isArray(headers)
+    ? headers as ReadonlyArray<readonly [string, string]>
+    : Object.entries(headers as Readonly<Record<string, string>>);
+  return pairs.find(([name]) => name.toLowerCase() === lower)?.[1] ?? null;
 }

@@ -17,7 +17,7 @@ import { rejection } from "../protocol/rejections.ts";
 import type { RequestHead } from "../protocol/request_head.ts";
 import { handlerLog } from "./log.ts";
 import { takeUpgrade } from "./upgrade.ts";
-import { logAccess } from "./access_log.ts";
+import { recordAnswered } from "./access_log.ts";
 import type { ConnectionContext, ConnectionLimits, Socket } from "./connection_context.ts";
 import type { Exchange } from "./exchange.ts";
 import type { ServerWebSocket } from "./server_websocket.ts";
@@ -83,19 +83,7 @@ export async function handOver(
     return false;
   }
   if (telemetry !== null) telemetry.end(exchange, { status: 101, body: 0 }); // as Deno.serve: at the 101
-  if (exchange.counted !== null) ctx.metrics.record(exchange.counted, 101);
-  if (exchange.started !== null) {
-    logAccess(
-      parts.remote,
-      exchange.head,
-      101,
-      head.length,
-      exchange.started,
-      null,
-      exchange.route,
-      exchange.requestId,
-    );
-  }
+  recordAnswered(ctx.metrics, parts.remote, exchange, 101, head.length, 0);
   ctx.metrics.websocketOpened();
   parts.streams.end(); // the 101 is delivered: the handler's `completed` settles
   socket.attach(parts.transport, new Uint8Array(0), {
