@@ -10,10 +10,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Router } from "../../src/app/router.ts";
-import { text } from "../../src/app/response.ts";
 import { staticFiles } from "../../src/handlers/static.ts";
 import { Server } from "../../src/server/server.ts";
-import { HAS_CHROMIUM, openPage } from "../fixtures/chromium.ts";
+import { HAS_CHROMIUM, openPage, pageRoutes } from "../fixtures/chromium.ts";
 
 const SIZE = 3 * 1024 * 1024 + 17;
 const LINES = 5000;
@@ -59,18 +58,12 @@ Deno.test({
     let lines = "";
     for (let i = 0; i < LINES; i++) lines += `line ${i}\n`;
     await Deno.writeTextFile(join(root, "lines.txt"), lines);
-    const result = Promise.withResolvers<unknown>();
-    const router = new Router()
-      .get("/page", () => text(PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } }))
-      .get("/static/*", staticFiles(root, { compress: true }))
-      .post("/result", (req) => {
-        result.resolve(JSON.parse(req.text()));
-        return text("ok");
-      });
+    const router = new Router().get("/static/*", staticFiles(root, { compress: true }));
+    const result = pageRoutes(router, PAGE);
     const server = Server.listen({ hostname: "127.0.0.1", port: 0 }, router);
     try {
       await using _page = await openPage(`http://127.0.0.1:${server.addr.port}/page`);
-      assert.deepEqual(await result.promise, {
+      assert.deepEqual(await result, {
         middle: {
           status: 206,
           contentRange: `bytes 1000000-1000099/${SIZE}`,

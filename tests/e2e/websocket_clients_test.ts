@@ -7,10 +7,9 @@
 
 import assert from "node:assert/strict";
 import { Router } from "../../src/app/router.ts";
-import { text } from "../../src/app/response.ts";
 import { upgradeWebSocket } from "../../src/fetch/upgrade.ts";
 import { Server } from "../../src/server/server.ts";
-import { HAS_CHROMIUM, openPage } from "../fixtures/chromium.ts";
+import { HAS_CHROMIUM, openPage, pageRoutes } from "../fixtures/chromium.ts";
 
 function has(cmd: string, args: string[]): boolean {
   try {
@@ -91,17 +90,12 @@ Deno.test({
   name: "headless Chromium: a page talks to the echo socket and closes it cleanly",
   ignore: !HAS_CHROMIUM,
   async fn() {
-    const result = Promise.withResolvers<unknown>();
-    const router = echoRouter()
-      .get("/page", () => text(PAGE, { headers: { "Content-Type": "text/html; charset=utf-8" } }))
-      .post("/result", (req) => {
-        result.resolve(JSON.parse(req.text()));
-        return text("ok");
-      });
+    const router = echoRouter();
+    const result = pageRoutes(router, PAGE);
     const server = Server.listen({ hostname: "127.0.0.1", port: 0 }, router);
     try {
       await using _page = await openPage(`http://127.0.0.1:${server.addr.port}/page`);
-      assert.deepEqual(await result.promise, {
+      assert.deepEqual(await result, {
         seen: ["hello", "from the browser ✓", [7, 8, 9]],
         code: 1000,
         wasClean: true,
